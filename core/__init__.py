@@ -1,0 +1,30 @@
+"""Red Armband's public surface: what a station plugin may import.
+
+A plugin writes ``from core import hookimpl`` and uses only the names here.
+"""
+from .app import create_app
+from .db import database, write_transaction
+from .hookspecs import hookimpl
+from .i18n import Text
+from .menus import MenuItem
+from .models import BaseModel, Role, Station, User
+from .tasks import TaskType
+from .tenancy import get_or_404
+from .themes import Theme, render_station_template
+
+__all__ = [
+    "BaseModel",
+    "MenuItem",
+    "Role",
+    "Station",
+    "TaskType",
+    "Text",
+    "Theme",
+    "User",
+    "create_app",
+    "database",
+    "get_or_404",
+    "hookimpl",
+    "render_station_template",
+    "write_transaction",
+]

@@ -1,0 +1,160 @@
+"""Accounts: volunteer registration, sign-in, API tokens.
+
+The same marshmallow schema checks a registration from the web form and from
+the API, so both give the same answers for the same input.
+"""
+import hashlib
+import secrets
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+from peewee import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import write_transaction
+from .i18n import Text
+from .models import ApiToken, Role, User, utcnow
+
+OCCUPATIONS = {
+    "shop_staff": Text("店员", "Shop staff"),
+    "driver": Text("司机", "Driver"),
+    "security_guard": Text("保安", "Security guard"),
+    "food_delivery": Text("外卖员", "Food delivery rider"),
+    "courier": Text("快递员", "Courier"),
+    "retiree": Text("退休居民", "Retired resident"),
+    "other": Text("其他", "Other"),
+}
+
+ROLE_LABELS = {
+    Role.VOLUNTEER: Text("志愿者", "Volunteer"),
+    Role.OFFICER: Text("民警", "Officer"),
+    Role.STATION_ADMIN: Text("派出所管理员", "Station admin"),
+    Role.CITY_ADMIN: Text("市级管理员", "City admin"),
+}
+
+PHONE_PATTERN = r"^1[3-9]\d{9}$"  # a mainland China mobile number
+MIN_PASSWORD_LENGTH = 8
+
+# Checked when the phone is unknown, so a failed sign-in takes the same work
+# (and gives the same answer) whether or not the phone is registered.
+_UNKNOWN_USER_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+class DuplicatePhone(Exception):
+    """The phone number already belongs to an account (anywhere in the city)."""
+
+
+class RegistrationSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    phone = fields.String(
+        required=True,
+        validate=validate.Regexp(PHONE_PATTERN, error="expected an 11-digit mobile number starting with 1"),
+    )
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=128),
+    )
+    occupation = fields.String(required=True, validate=validate.OneOf(list(OCCUPATIONS)))
+    accept_oath = fields.Boolean(required=True, metadata={"description": "must be true"})
+    oath_version = fields.String(required=True, metadata={"description": "the oath version the volunteer read"})
+
+    def __init__(self, *, station=None, **kwargs):
+        # ``station`` is needed to load; the OpenAPI document builds one without.
+        super().__init__(**kwargs)
+        self.station = station
+
+    @validates("accept_oath")
+    def _oath_accepted(self, value, **_kwargs):
+        if value is not True:
+            raise ValidationError("the station's oath must be accepted to register")
+
+    @validates("oath_version")
+    def _current_oath(self, value, **_kwargs):
+        if value != self.station.config.oath_version:
+            raise ValidationError(
+                f"the oath has changed; read and accept version {self.station.config.oath_version}"
+            )
+
+    @validates("name")
+    def _name_not_blank(self, value, **_kwargs):
+        if not value.strip():
+            raise ValidationError("must not be blank")
+
+
+def register_volunteer(station, data):
+    """Create a volunteer of ``station`` from loaded ``RegistrationSchema`` data.
+
+    Raises :class:`DuplicatePhone`. Fires ``on_volunteer_registered`` after
+    the commit.
+    """
+    try:
+        with write_transaction():
+            if User.select().where(User.phone == data["phone"]).exists():
+                raise DuplicatePhone(data["phone"])
+            volunteer = User.create(
+                station=station.id,
+                role=Role.VOLUNTEER,
+                phone=data["phone"],
+                name=data["name"].strip(),
+                password_hash=generate_password_hash(data["password"]),
+                occupation=data["occupation"],
+                oath_version=station.config.oath_version,
+                oath_accepted_at=utcnow(),
+            )
+    except IntegrityError as error:  # the same phone registered concurrently
+        raise DuplicatePhone(data["phone"]) from error
+    station.hooks.on_volunteer_registered(station=station, volunteer=volunteer)
+    return volunteer
+
+
+def create_user(*, role, phone, name, password, station_id=None):
+    """An officer, station admin or city admin (the ``users create`` command)."""
+    if role not in Role.ALL:
+        raise ValueError(f"role: expected one of {', '.join(Role.ALL)}")
+    if (role == Role.CITY_ADMIN) != (station_id is None):
+        raise ValueError("station: a city admin has none; every other role needs one")
+    try:
+        with write_transaction():
+            return User.create(
+                station=station_id,
+                role=role,
+                phone=phone,
+                name=name,
+                password_hash=generate_password_hash(password),
+            )
+    except IntegrityError as error:
+        raise DuplicatePhone(phone) from error
+
+
+def authenticate(phone, password):
+    """The active user with this phone and password, or ``None``."""
+    user = User.get_or_none(User.phone == phone)
+    if user is None:
+        check_password_hash(_UNKNOWN_USER_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.is_active:
+        return None
+    return user
+
+
+def _digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user):
+    """A new bearer token for ``user``; only its digest is kept."""
+    token = secrets.token_urlsafe(32)
+    ApiToken.create(user=user, token_digest=_digest(token))
+    return token
+
+
+def user_for_token(token):
+    found = (
+        ApiToken.select(ApiToken, User)
+        .join(User)
+        .where(ApiToken.token_digest == _digest(token))
+        .first()
+    )
+    if found is None or not found.user.is_active:
+        return None
+    return found.user

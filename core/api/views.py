@@ -1,0 +1,110 @@
+"""API endpoints. ``ENDPOINTS`` feeds the OpenAPI document."""
+from flask import Blueprint, g, request
+from marshmallow import RAISE, ValidationError
+
+from ..accounts import DuplicatePhone, RegistrationSchema, authenticate, issue_token, register_volunteer
+from ..models import Station
+from ..tenancy import current_tenancy
+from .errors import ApiError
+from .schemas import StationListSchema, TokenRequestSchema, TokenSchema, UserOutSchema
+from .tokens import token_required
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error):
+    return error.response()
+
+
+def _json_body(schema):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "expected a JSON object as the request body")
+    try:
+        return schema.load(body, unknown=RAISE)
+    except ValidationError as error:
+        fields = {key: value if isinstance(value, list) else [str(value)] for key, value in error.messages.items()}
+        raise ApiError(400, "invalid_input", f"invalid fields: {', '.join(sorted(fields))}", fields)
+
+
+def _station_out(station):
+    config = station.config
+    return {
+        "slug": config.slug,
+        "name": config.name,
+        "district": config.district,
+        "brand": config.brand,
+        "theme": config.theme,
+        "timezone": config.timezone,
+        "plugins": list(config.plugins),
+        "oath": {"version": config.oath_version, "text": config.oath_text},
+    }
+
+
+def _user_out(user):
+    station = None
+    if user.station_id is not None:
+        context = current_tenancy().get(Station.get_by_id(user.station_id).slug)
+        station = {"slug": context.slug, "name": context.config.name, "brand": context.config.brand} if context else None
+    return UserOutSchema().dump(
+        {
+            "id": user.id,
+            "name": user.name,
+            "phone": user.phone,
+            "role": user.role,
+            "roles": [user.role],
+            "occupation": user.occupation,
+            "station": station,
+            "oath_version": user.oath_version,
+            "oath_accepted_at": user.oath_accepted_at,
+            "points_balance": user.points_balance,
+        }
+    )
+
+
+@bp.get("/stations")
+def list_stations():
+    stations = sorted(current_tenancy().stations.values(), key=lambda s: (s.config.district, s.slug))
+    return StationListSchema().dump({"stations": [_station_out(s) for s in stations]})
+
+
+@bp.post("/s/<station>/volunteers")
+def register():
+    data = _json_body(RegistrationSchema(station=g.station))
+    try:
+        volunteer = register_volunteer(g.station, data)
+    except DuplicatePhone:
+        raise ApiError(409, "duplicate_phone", "this phone number is already registered", {"phone": ["already registered"]})
+    return _user_out(volunteer), 201
+
+
+@bp.post("/auth/tokens")
+def create_token():
+    data = _json_body(TokenRequestSchema())
+    user = authenticate(data["phone"], data["password"])
+    if user is None:
+        raise ApiError(401, "invalid_credentials", "phone number or password is wrong")
+    return TokenSchema().dump({"token": issue_token(user), "token_type": "Bearer"}), 201
+
+
+@bp.get("/me")
+@token_required
+def me():
+    return _user_out(g.api_user)
+
+
+# (path, method, summary, request schema, {status: response schema}, needs token)
+ENDPOINTS = [
+    ("/api/v1/stations", "get", "Enabled stations", None, {200: "StationList"}, False),
+    (
+        "/api/v1/s/{station}/volunteers",
+        "post",
+        "Register a volunteer at a station (the oath must be accepted)",
+        "Registration",
+        {201: "User", 400: "Error", 404: "Error", 409: "Error"},
+        False,
+    ),
+    ("/api/v1/auth/tokens", "post", "Exchange phone and password for a bearer token", "TokenRequest", {201: "Token", 400: "Error", 401: "Error"}, False),
+    ("/api/v1/me", "get", "The signed-in user's profile, station, roles and points", None, {200: "User", 401: "Error"}, True),
+]

@@ -1,0 +1,109 @@
+"""The application factory."""
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from flask import Flask, before_render_template, g, request
+
+from . import db, i18n
+from .api import openapi
+from . import api
+from .config import StationDirectory, load_stations, settings_from_environment
+from .plugins import PluginRegistry, make_plugin_manager
+from .tenancy import HostRouting, Tenancy
+from .themes import theme_template_loader
+from .web import errors, pages
+from .web.auth import csrf, login_manager
+
+
+@dataclass(frozen=True)
+class Platform:
+    """What one app knows about its plugins and stations."""
+
+    pm: object
+    registry: PluginRegistry
+    directory: StationDirectory
+    tenancy: Tenancy
+
+
+def create_app(test_config=None):
+    """Build the app. Bad station config raises ``StationConfigError``.
+
+    ``test_config`` overrides settings; ``LOAD_ENTRYPOINTS=False`` skips
+    installed plugins and ``EXTRA_PLUGINS`` registers ``(name, plugin)`` pairs.
+    """
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("REDARMBAND_INSTANCE_PATH") or None,
+    )
+    app.config.update(settings_from_environment(app.instance_path))
+    app.config.update(LOAD_ENTRYPOINTS=True, EXTRA_PLUGINS=(), JSON_SORT_KEYS=False)
+    app.config.update(test_config or {})
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+
+    pm = make_plugin_manager(app.config["LOAD_ENTRYPOINTS"], app.config["EXTRA_PLUGINS"])
+    registry = PluginRegistry(pm)
+    directory = load_stations(app.config["STATIONS_DIR"], registry)
+    tenancy = Tenancy(directory, registry)
+    app.extensions["redarmband"] = Platform(pm, registry, directory, tenancy)
+
+    db.init_app(app)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.jinja_loader = jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(str(Path(app.root_path) / "templates")), theme_template_loader(registry.themes)]
+    )
+
+    _route_by_station(app, tenancy)
+    pages.register(app)
+    for blueprint in (api.bp, openapi.bp):
+        app.register_blueprint(blueprint)
+        csrf.exempt(blueprint)  # bearer tokens only, never the session cookie
+    for _owner, blueprint in registry.blueprints:
+        app.register_blueprint(blueprint, url_prefix=f"/s/<station>{blueprint.url_prefix or ''}")
+    errors.register(app)
+    before_render_template.connect(_add_plugin_template_vars, app)
+    app.wsgi_app = HostRouting(app.wsgi_app, directory.enabled_slug_for_host)
+    return app
+
+
+def _route_by_station(app, tenancy):
+    """``<station>`` in a URL picks the request's station; links carry it on."""
+
+    @app.url_value_preprocessor
+    def _enter_station(_endpoint, values):
+        if values and "station" in values:
+            tenancy.enter_station(values.pop("station"))
+
+    @app.url_defaults
+    def _keep_station(endpoint, values):
+        if "station" not in values and "station" in g and app.url_map.is_endpoint_expecting(endpoint, "station"):
+            values["station"] = g.station.slug
+
+
+def _add_plugin_template_vars(_app, template, context, **_extra):
+    station = g.get("station")
+    if station is None:
+        return
+    for extra in station.hooks.extra_template_vars(station=station, template=template.name, request=request):
+        context.update(extra or {})
+
+
+def _instance_secret_key(instance_path):
+    """A key kept in the instance folder, made once. Several app servers must
+    share one: set ``REDARMBAND_SECRET_KEY`` for them instead."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another worker made it first
+        else:
+            with os.fdopen(fd, "w") as key_file:
+                key_file.write(secrets.token_hex(32))
+    return path.read_text().strip()

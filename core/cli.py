@@ -1,0 +1,147 @@
+"""The ``redarmband`` command."""
+import sys
+
+import click
+import pluggy
+from flask import current_app
+from flask.cli import AppGroup, ScriptInfo, routes_command, run_command, shell_command
+
+from .accounts import DuplicatePhone, RegistrationSchema, create_user, register_volunteer
+from .app import create_app
+from .config import StationConfigError, load_stations, settings_from_environment
+from .models import Role, User, create_tables
+from .plugins import PluginRegistry, make_plugin_manager
+from .tenancy import current_tenancy
+
+DEMO_PASSWORD = "redarmband"
+
+
+def _platform():
+    return current_app.extensions["redarmband"]
+
+
+def init_database():
+    """Create missing tables (core's and every plugin's) and station rows."""
+    create_tables(_platform().registry.models)
+    for station in current_tenancy().stations.values():
+        station.id  # noqa: B018 - creates the station's row if missing
+
+
+def build_cli():
+    cli = AppGroup(name="redarmband", help="Red Armband (红袖标): run and manage station volunteer programmes.")
+    for command in (run_command, shell_command, routes_command):
+        cli.add_command(command)
+
+    @cli.command("init-db")
+    def init_db_command():
+        """Create the database tables. Running it again changes nothing."""
+        init_database()
+        click.echo("database ready")
+
+    @cli.command("demo", with_appcontext=False)
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=5000, show_default=True, type=int)
+    def demo_command(host, port):
+        """Create the database, demo accounts per station, and serve the demo."""
+        app = create_app()
+        with app.app_context():
+            init_database()
+            logins = _create_demo_accounts()
+        click.echo(f"Red Armband demo: database {app.config['DATABASE_URL']}")
+        click.echo(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
+        for slug, role, phone in logins:
+            click.echo(f"  {slug:<12} {role:<14} {phone}")
+        click.echo(f"Open http://{host}:{port}/")
+        app.run(host=host, port=port, debug=False, threaded=True)
+
+    @cli.group("stations")
+    def stations_group():
+        """Station configs."""
+
+    @stations_group.command("check", with_appcontext=False)
+    @click.argument("directory", required=False, type=click.Path(file_okay=False))
+    def stations_check(directory):
+        """Check every station file in DIRECTORY (default: the configured one)."""
+        directory = directory or settings_from_environment(".")["STATIONS_DIR"]
+        registry = PluginRegistry(make_plugin_manager())
+        stations = load_stations(directory, registry)  # raises StationConfigError
+        for station in stations.by_slug.values():
+            state = "enabled" if station.enabled else "disabled"
+            click.echo(f"{station.source}: {station.slug} ({station.brand}, {state}) ok")
+
+    @cli.group("users")
+    def users_group():
+        """Officer and admin accounts."""
+
+    @users_group.command("create")
+    @click.option("--role", required=True, type=click.Choice([Role.OFFICER, Role.STATION_ADMIN, Role.CITY_ADMIN]))
+    @click.option("--station", "slug", help="station slug (not for a city admin)")
+    @click.option("--phone", required=True)
+    @click.option("--name", required=True)
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    def users_create(role, slug, phone, name, password):
+        """Create an officer, station admin or city admin."""
+        station_id = None
+        if slug:
+            station = current_tenancy().get(slug)
+            if station is None:
+                raise click.BadParameter(f"no enabled station {slug!r}", param_hint="--station")
+            station_id = station.id
+        try:
+            user = create_user(role=role, phone=phone, name=name, password=password, station_id=station_id)
+        except DuplicatePhone:
+            raise click.BadParameter(f"{phone} is already registered", param_hint="--phone")
+        except ValueError as error:
+            raise click.UsageError(str(error))
+        click.echo(f"created {role} {user.name} ({user.phone})" + (f" at {slug}" if slug else ""))
+
+    pm = make_plugin_manager()
+    pm.hook.register_commands(cli=cli)
+    return cli
+
+
+def _create_demo_accounts():
+    """One volunteer, officer and station admin per station, and a city admin.
+
+    Phones are 139000 + station number + role number; existing ones are kept.
+    """
+    logins = []
+    stations = sorted(current_tenancy().stations.values(), key=lambda s: s.slug)
+    for number, station in enumerate(stations, start=1):
+        prefix = f"1390000{number:02d}"
+        volunteer_phone = f"{prefix}01"
+        if not User.select().where(User.phone == volunteer_phone).exists():
+            data = RegistrationSchema(station=station).load(
+                {
+                    "name": f"{station.config.name}志愿者",
+                    "phone": volunteer_phone,
+                    "password": DEMO_PASSWORD,
+                    "occupation": "shop_staff",
+                    "accept_oath": True,
+                    "oath_version": station.config.oath_version,
+                }
+            )
+            register_volunteer(station, data)
+        logins.append((station.slug, Role.VOLUNTEER, volunteer_phone))
+        for suffix, role, title in (("02", Role.OFFICER, "民警"), ("03", Role.STATION_ADMIN, "管理员")):
+            phone = f"{prefix}{suffix}"
+            _ensure_user(role=role, phone=phone, name=f"{station.config.name}{title}", station_id=station.id)
+            logins.append((station.slug, role, phone))
+    _ensure_user(role=Role.CITY_ADMIN, phone="13900009999", name="市级管理员", station_id=None)
+    logins.append(("(city)", Role.CITY_ADMIN, "13900009999"))
+    return logins
+
+
+def _ensure_user(**fields):
+    if not User.select().where(User.phone == fields["phone"]).exists():
+        create_user(password=DEMO_PASSWORD, **fields)
+
+
+def main():
+    try:
+        cli = build_cli()
+        cli.main(prog_name="redarmband", obj=ScriptInfo(create_app=create_app, load_dotenv_defaults=False))
+    except (StationConfigError, pluggy.PluginValidationError) as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+

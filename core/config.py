@@ -1,0 +1,231 @@
+"""Settings, and the station configs in ``stations/*.toml``.
+
+Every problem found in the station files is collected and reported at once,
+each naming the file, the key and what was expected; ``redarmband stations
+check`` prints them and the app refuses to start on them.
+"""
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+
+from .plugins import is_builtin
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+DEFAULT_THEME = "default"
+
+
+def settings_from_environment(instance_path):
+    """App settings that come from ``REDARMBAND_*`` environment variables."""
+    return {
+        "DATABASE_URL": os.environ.get(
+            "REDARMBAND_DATABASE_URL",
+            f"sqlite:///{Path(instance_path) / 'redarmband.sqlite3'}",
+        ),
+        "STATIONS_DIR": os.environ.get("REDARMBAND_STATIONS_DIR", str(Path.cwd() / "stations")),
+        "SECRET_KEY": os.environ.get("REDARMBAND_SECRET_KEY"),
+    }
+
+
+class StationConfigError(Exception):
+    """One or more station files are wrong; ``problems`` holds one line each."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("station config is invalid:\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class OathSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    version = fields.String(required=True, validate=validate.Length(min=1))
+    text = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class StationSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    slug = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[a-z][a-z0-9-]{1,39}$",
+            error="expected 2–40 lower-case letters, digits or '-', starting with a letter",
+        ),
+    )
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    district = fields.String(required=True, validate=validate.Length(min=1))
+    brand = fields.String(required=True, validate=validate.Length(min=1))
+    enabled = fields.Boolean(load_default=True)
+    hosts = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+    theme = fields.String(load_default=DEFAULT_THEME)
+    timezone = fields.String(load_default=DEFAULT_TIMEZONE)
+    plugins = fields.List(fields.String(), load_default=list)
+    # TOML cannot hold both ``plugins = [...]`` and ``[plugins.<name>]``,
+    # so each plugin's own table lives under ``[plugin_settings.<name>]``.
+    plugin_settings = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)
+    oath = fields.Nested(OathSchema, required=True)
+
+    @validates("timezone")
+    def _known_timezone(self, value, **_kwargs):
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(f"expected an IANA time zone such as {DEFAULT_TIMEZONE}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    """One station, as its config file describes it."""
+
+    slug: str
+    name: str
+    district: str
+    brand: str
+    enabled: bool
+    hosts: tuple
+    theme: str
+    timezone: str
+    plugins: tuple
+    oath_version: str
+    oath_text: str
+    source: str
+    plugin_settings: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def tz(self):
+        return ZoneInfo(self.timezone)
+
+
+class StationDirectory:
+    """All configured stations, by slug and by host."""
+
+    def __init__(self, stations):
+        self.by_slug = {station.slug: station for station in stations}
+        self.by_host = {host.lower(): station for station in stations for host in station.hosts}
+
+    def enabled(self):
+        return [s for s in self.by_slug.values() if s.enabled]
+
+    def get_enabled(self, slug):
+        station = self.by_slug.get(slug)
+        return station if station and station.enabled else None
+
+    def enabled_slug_for_host(self, host):
+        station = self.by_host.get(host.split(":")[0].lower())
+        return station.slug if station and station.enabled else None
+
+
+def load_stations(directory, registry):
+    """Read and check every ``*.toml`` in ``directory`` against ``registry``.
+
+    Raises :class:`StationConfigError` listing every problem found.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise StationConfigError([f"{directory}: not a directory of station files"])
+    problems, stations = [], []
+    for path in sorted(directory.glob("*.toml")):
+        station, file_problems = _load_station_file(path, registry)
+        problems.extend(file_problems)
+        if station:
+            stations.append(station)
+    problems.extend(_clashes(stations))
+    if problems:
+        raise StationConfigError(problems)
+    return StationDirectory(stations)
+
+
+def _load_station_file(path, registry):
+    def problem(key, expected):
+        return f"{path}: key '{key}': {expected}"
+
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        return None, [f"{path}: not valid TOML: {error}"]
+    try:
+        data = StationSchema().load(raw)
+    except ValidationError as error:
+        return None, [problem(key, message) for key, message in _flatten(error.messages)]
+
+    problems = []
+    installed = registry.station_plugin_names()
+    for name in data["plugins"]:
+        if name not in installed:
+            problems.append(problem("plugins", f"unknown plugin {name!r}; installed: {', '.join(installed) or 'none'}"))
+    settings = {}
+    for name in data["plugin_settings"]:
+        if name not in data["plugins"]:
+            problems.append(problem(f"plugin_settings.{name}", f"plugin {name!r} is not in this station's plugins list"))
+    for name in data["plugins"]:
+        if name not in installed:
+            continue
+        block = data["plugin_settings"].get(name, {})
+        schema = registry.config_schemas.get(name)
+        if schema is None:
+            if block:
+                problems.append(problem(f"plugin_settings.{name}", f"plugin {name!r} takes no settings"))
+            continue
+        schema = schema() if isinstance(schema, type) else schema
+        try:
+            settings[name] = schema.load(block)
+        except ValidationError as error:
+            problems.extend(
+                problem(f"plugin_settings.{name}.{key}", message) for key, message in _flatten(error.messages)
+            )
+
+    theme_owner = registry.theme_owner.get(data["theme"])
+    if theme_owner is None:
+        problems.append(problem("theme", f"unknown theme {data['theme']!r}; installed: {', '.join(sorted(registry.themes))}"))
+    elif not is_builtin(theme_owner) and theme_owner not in data["plugins"]:
+        problems.append(problem("theme", f"theme {data['theme']!r} comes from plugin {theme_owner!r}, which this station does not enable"))
+    if problems:
+        return None, problems
+    return (
+        StationConfig(
+            slug=data["slug"],
+            name=data["name"],
+            district=data["district"],
+            brand=data["brand"],
+            enabled=data["enabled"],
+            hosts=tuple(data["hosts"]),
+            theme=data["theme"],
+            timezone=data["timezone"],
+            plugins=tuple(data["plugins"]),
+            oath_version=data["oath"]["version"],
+            oath_text=data["oath"]["text"],
+            source=str(path),
+            plugin_settings=settings,
+        ),
+        [],
+    )
+
+
+def _clashes(stations):
+    """Slugs and hosts claimed by more than one file."""
+    problems = []
+    seen_slugs, seen_hosts = {}, {}
+    for station in stations:
+        first = seen_slugs.setdefault(station.slug, station)
+        if first is not station:
+            problems.append(f"{station.source}: key 'slug': duplicate slug {station.slug!r}, already used by {first.source}")
+        for host in station.hosts:
+            first = seen_hosts.setdefault(host.lower(), station)
+            if first is not station:
+                problems.append(f"{station.source}: key 'hosts': host {host!r} is already used by {first.source}")
+    return problems
+
+
+def _flatten(messages, prefix=""):
+    """marshmallow's nested error dict as ``(dotted.key, "message; message")``."""
+    for key, value in messages.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{dotted}.")
+        else:
+            yield dotted, "; ".join(str(message) for message in value)

@@ -1,0 +1,77 @@
+"""The database: one peewee ``DatabaseProxy`` for every model.
+
+SQLite (the embedded default) runs in WAL mode with a busy timeout and
+foreign keys on; its connections stay open between requests, because opening
+one per request costs several times the insert throughput. PostgreSQL (for a
+city's several app servers) uses a connection pool: each request takes a
+connection and gives it back.
+"""
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from peewee import DatabaseProxy, SqliteDatabase
+from playhouse.pool import PooledPostgresqlDatabase
+
+database = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "busy_timeout": 10_000,  # ms: wait for another writer instead of failing
+    "foreign_keys": 1,
+    "synchronous": "normal",  # safe with WAL, and much faster than "full"
+}
+
+
+def make_database(url):
+    """A peewee database for ``sqlite:///path`` or ``postgresql://…``."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them
+        path = parts.path[1:] or ":memory:"
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)
+    if parts.scheme in ("postgres", "postgresql"):
+        return PooledPostgresqlDatabase(
+            (parts.path or "/").lstrip("/") or None,
+            user=parts.username,
+            password=parts.password,
+            host=parts.hostname,
+            port=parts.port,
+            max_connections=32,
+            stale_timeout=300,
+            timeout=10,  # seconds to wait for a free pooled connection
+        )
+    raise ValueError(f"REDARMBAND_DATABASE_URL: unsupported scheme {parts.scheme!r} (use sqlite or postgresql)")
+
+
+def is_sqlite():
+    return isinstance(database.obj, SqliteDatabase)
+
+
+def write_transaction():
+    """A transaction for read-then-write work.
+
+    On SQLite it starts with ``BEGIN IMMEDIATE``, taking the write lock up
+    front: a deferred transaction that reads first and then writes fails with
+    "database is locked" when another worker wrote in between. PostgreSQL
+    serialises such work with row locks (``SELECT … FOR UPDATE``) instead.
+    """
+    if is_sqlite():
+        return database.atomic("IMMEDIATE")
+    return database.atomic()
+
+
+def init_app(app):
+    database.initialize(make_database(app.config["DATABASE_URL"]))
+    if is_sqlite():
+        return  # connections stay open per thread; see the module docstring
+
+    @app.before_request
+    def _take_connection():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _return_connection(_exc):
+        if not database.is_closed():
+            database.close()

@@ -1,0 +1,94 @@
+"""Every hook a Red Armband plugin can implement.
+
+Hooks are always called with keyword arguments, so an implementation may take
+only the arguments it uses. ``docs/plugins.md`` documents each one for plugin
+authors, and ``tests/test_hookspecs.py`` fails when a hook here has no entry
+there or no ``test_hook_<name>`` test.
+"""
+import pluggy
+
+PROJECT_NAME = "redarmband"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+# ---------------------------------------------------------------------------
+# Start-up hooks: called once, for every installed plugin, whether or not a
+# station has enabled it. What they register is used only by the stations
+# that enable the plugin.
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def register_themes():
+    """Return a list of :class:`core.Theme` this plugin provides.
+
+    A station picks one by name with ``theme = "<name>"`` in its config.
+    """
+
+
+@hookspec
+def register_task_types():
+    """Return a list of :class:`core.TaskType`.
+
+    A station sees the task types of core and of the plugins it enabled.
+    """
+
+
+@hookspec
+def register_config_schema():
+    """Return a marshmallow ``Schema`` (class or instance) for this plugin's
+    ``[plugins.<name>]`` table in a station config.
+
+    The loaded value is available as ``station.plugin_config("<name>")``.
+    """
+
+
+@hookspec
+def register_blueprints():
+    """Return a list of Flask blueprints.
+
+    Each is mounted below ``/s/<station>/`` and answers 404 at stations that
+    have not enabled the plugin.
+    """
+
+
+@hookspec
+def register_models():
+    """Return a list of peewee models whose tables ``redarmband init-db``
+    creates. Bind them to ``core.database``."""
+
+
+@hookspec
+def register_commands(cli):
+    """Add click commands to the ``redarmband`` command group ``cli``."""
+
+
+# ---------------------------------------------------------------------------
+# Per-request hooks: station-scoped, so only core and the plugins the current
+# station enabled are called.
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def menu_items(station, user):
+    """Return a list of :class:`core.MenuItem` for the station's menu.
+
+    ``user`` is the signed-in user or ``None``.
+    """
+
+
+@hookspec
+def extra_template_vars(station, template, request):
+    """Return a dict of extra variables for rendering ``template``."""
+
+
+# ---------------------------------------------------------------------------
+# Events: called after the change is committed; results are ignored.
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def on_volunteer_registered(station, volunteer):
+    """A volunteer has registered at ``station`` (already committed)."""

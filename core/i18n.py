@@ -1,0 +1,52 @@
+"""Languages: Chinese first, English by a switch (Flask-Babel).
+
+The chosen language is kept in the session; ``?lang=en`` or ``?lang=zh``
+on any page switches it.
+"""
+from dataclasses import dataclass
+
+from flask import has_request_context, request, session
+from flask_babel import Babel, get_locale
+
+# Babel locale names; the first is the default.
+LANGUAGES = {"zh": "zh_Hans_CN", "en": "en"}
+DEFAULT_LANGUAGE = "zh"
+
+babel = Babel()
+
+
+def select_locale():
+    wanted = request.args.get("lang")
+    if wanted in LANGUAGES:
+        session["lang"] = wanted
+    return LANGUAGES[session.get("lang", DEFAULT_LANGUAGE)]
+
+
+def current_language():
+    """``"zh"`` or ``"en"``; Chinese outside a request."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    return "en" if get_locale().language == "en" else "zh"
+
+
+def init_app(app):
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", LANGUAGES[DEFAULT_LANGUAGE])
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["current_language"] = current_language
+
+
+@dataclass(frozen=True)
+class Text:
+    """A label a plugin gives in both languages; shows in the reader's one."""
+
+    zh: str
+    en: str
+
+    def __str__(self):
+        return self.en if current_language() == "en" else self.zh
+
+    def __html__(self):
+        # Jinja escapes str(); this keeps Text safe to print in templates.
+        from markupsafe import escape
+
+        return str(escape(str(self)))

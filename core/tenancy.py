@@ -1,0 +1,120 @@
+"""Which station a request is for, and lookups scoped to that station.
+
+A request names its station by the path prefix ``/s/<slug>/`` or by a host
+listed in the station's config (see :class:`HostRouting`). Unknown and
+disabled stations answer 404. Every lookup of station-owned data goes
+through :func:`get_or_404`, so another station's object answers exactly like
+a missing one.
+"""
+from dataclasses import dataclass, field
+
+from flask import abort, current_app, g, request
+
+from .models import Station
+from .plugins import is_builtin
+
+# Paths that belong to no station, left alone when a station host is used.
+UNSCOPED_PREFIXES = ("/s/", "/api/", "/static/", "/-/")
+
+
+@dataclass
+class StationContext:
+    """A configured, enabled station as the app sees it."""
+
+    config: object
+    theme: object
+    hooks: object
+    task_types: list
+    _row_id: int | None = field(default=None, repr=False)
+
+    @property
+    def slug(self):
+        return self.config.slug
+
+    @property
+    def enabled_plugins(self):
+        return self.config.plugins
+
+    def plugin_config(self, plugin_name):
+        return self.config.plugin_settings.get(plugin_name, {})
+
+    @property
+    def id(self):
+        """The station's row id, created on first use (safe under races)."""
+        if self._row_id is None:
+            Station.insert(slug=self.slug).on_conflict_ignore().execute()
+            self._row_id = Station.get(Station.slug == self.slug).id
+        return self._row_id
+
+
+class Tenancy:
+    """The enabled stations of one app, built once at start-up."""
+
+    def __init__(self, directory, registry):
+        self.directory = directory
+        self.registry = registry
+        self.blueprint_owner = {bp.name: owner for owner, bp in registry.blueprints}
+        self.stations = {
+            config.slug: StationContext(
+                config=config,
+                theme=registry.themes[config.theme],
+                hooks=registry.hooks_for(config.plugins),
+                task_types=_task_types_for(config, registry),
+            )
+            for config in directory.enabled()
+        }
+
+    def get(self, slug):
+        return self.stations.get(slug)
+
+    def enter_station(self, slug):
+        """Make ``slug`` the request's station, or answer 404."""
+        station = self.get(slug)
+        if station is None:
+            abort(404)
+        for blueprint in request.blueprints:
+            owner = self.blueprint_owner.get(blueprint)
+            if owner is not None and owner not in station.enabled_plugins:
+                abort(404)
+        g.station = station
+
+
+def _task_types_for(config, registry):
+    found = {}
+    for owner, task_type in registry.task_types:
+        if is_builtin(owner) or owner in config.plugins:
+            found.setdefault(task_type.key, task_type)
+    return [found[key] for key in sorted(found)]
+
+
+def current_tenancy():
+    return current_app.extensions["redarmband"].tenancy
+
+
+def get_or_404(model, station, *conditions):
+    """The one ``model`` row of ``station`` matching ``conditions``, or 404."""
+    found = model.get_or_none(model.station == station.id, *conditions)
+    if found is None:
+        abort(404)
+    return found
+
+
+class HostRouting:
+    """WSGI middleware: a station's own host serves that station's pages.
+
+    ``http://<host>/register`` is answered as ``/s/<slug>/register``; the
+    station's pages link with the ``/s/<slug>/`` prefix, which works on any
+    host. Unscoped paths (the API, static files, ``/-/``) pass unchanged.
+    """
+
+    def __init__(self, wsgi_app, slug_for_host):
+        self.wsgi_app = wsgi_app
+        self.slug_for_host = slug_for_host
+
+    def __call__(self, environ, start_response):
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        slug = self.slug_for_host(host)
+        path = environ.get("PATH_INFO", "/")
+        if slug and not path.startswith(UNSCOPED_PREFIXES) and path != "/s":
+            environ["PATH_INFO"] = f"/s/{slug}{path}"
+        return self.wsgi_app(environ, start_response)

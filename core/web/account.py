@@ -1,0 +1,87 @@
+"""Register, sign in, sign out and "my profile" on a station's pages."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from marshmallow import EXCLUDE, ValidationError
+
+from ..accounts import OCCUPATIONS, DuplicatePhone, RegistrationSchema, authenticate, register_volunteer
+from ..models import Station
+from ..themes import render_station_template
+from ..tenancy import current_tenancy
+from .auth import station_member_required
+
+bp = Blueprint("account", __name__, url_prefix="/s/<station>")
+
+# What the form says about a field marshmallow refused, in the reader's
+# language (the API gives marshmallow's own message).
+FIELD_PROBLEMS = {
+    "name": _l("Enter your name (up to 50 characters)."),
+    "phone": _l("Enter an 11-digit mobile number."),
+    "password": _l("Use a password of at least 8 characters."),
+    "occupation": _l("Choose your occupation."),
+    "accept_oath": _l("You must accept the oath to register."),
+    "oath_version": _l("The oath has changed; please read it again."),
+}
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form, problems, status = {}, {}, 200
+    if request.method == "POST":
+        form = request.form.to_dict()
+        form["accept_oath"] = request.form.get("accept_oath") == "yes"
+        try:
+            data = RegistrationSchema(station=g.station).load(form, unknown=EXCLUDE)
+        except ValidationError as error:
+            problems = {field: FIELD_PROBLEMS.get(field, _("Check this field.")) for field in error.messages}
+            status = 400
+        else:
+            try:
+                volunteer = register_volunteer(g.station, data)
+            except DuplicatePhone:
+                problems, status = {"phone": _("This phone number is already registered.")}, 409
+            else:
+                login_user(volunteer)
+                flash(_("Welcome, %(name)s! You are now a volunteer of %(brand)s.", name=volunteer.name, brand=g.station.config.brand))
+                return redirect(url_for("station.home"))
+    return render_station_template("register.html", form=form, problems=problems, occupations=OCCUPATIONS), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    failed, status = False, 200
+    if request.method == "POST":
+        user = authenticate(request.form.get("phone", "").strip(), request.form.get("password", ""))
+        if user is None:
+            failed, status = True, 401
+        else:
+            login_user(user)
+            return redirect(_after_login(user))
+    return render_station_template("login.html", failed=failed, phone=request.form.get("phone", "")), status
+
+
+def _after_login(user):
+    """Back where the user was going on this station, else their own home."""
+    wanted = request.args.get("next", "")
+    parts = urlsplit(wanted)
+    if user.station_id == g.station.id and wanted.startswith("/") and not parts.netloc and not wanted.startswith("//"):
+        return wanted
+    if user.station_id is None:
+        return url_for("city.index")
+    home = current_tenancy().get(Station.get_by_id(user.station_id).slug)
+    return url_for("station.home", station=home.slug) if home else url_for("city.index")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    return redirect(url_for("station.home"))
+
+
+@bp.route("/me")
+@station_member_required
+def profile():
+    return render_station_template("profile.html", occupations=OCCUPATIONS)

@@ -1,0 +1,43 @@
+"""Web sign-in (Flask-Login sessions) and CSRF protection (Flask-WTF).
+
+The JSON API does not use the session: it takes bearer tokens only, which is
+why it can be exempt from CSRF.
+"""
+from functools import wraps
+
+from flask import abort, g, redirect, request, url_for
+from flask_babel import lazy_gettext
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from ..models import User
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+
+
+@login_manager.user_loader
+def _load_user(user_id):
+    return User.get_or_none(User.id == int(user_id))
+
+
+@login_manager.unauthorized_handler
+def _to_station_login():
+    if "station" in g:
+        return redirect(url_for("account.login", next=request.full_path))
+    return redirect(url_for("city.index"))
+
+
+def station_member_required(view):
+    """Signed in, and a member of the request's station (else 404)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.station_id != g.station.id:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,25 @@
+"""Error pages: JSON under /api/, a themed page elsewhere."""
+from flask import g, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..api.errors import error_response
+
+
+def register(app):
+    @app.errorhandler(CSRFError)
+    def _csrf_failed(error):
+        return _page(400, error.description)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error):
+        if request.path.startswith("/api/"):
+            return error_response(error.code, error.name.lower().replace(" ", "_"), error.description)
+        return _page(error.code, error.description)
+
+
+def _page(code, message):
+    template = "error.html"
+    if g.get("station") is not None:
+        template = [f"themes/{g.station.theme.name}/error.html", "error.html"]
+    return render_template(template, code=code, message=message), code

@@ -1,0 +1,34 @@
+"""All of core's page blueprints, and what every page's template gets."""
+from datetime import UTC
+
+from flask import g
+from flask_login import current_user
+
+from ..accounts import ROLE_LABELS
+from ..tenancy import current_tenancy
+from . import account, city, station
+
+
+def register(app):
+    for blueprint in (city.bp, station.bp, account.bp):
+        app.register_blueprint(blueprint)
+
+    app.jinja_env.globals["role_labels"] = ROLE_LABELS
+    app.jinja_env.globals["local_time"] = local_time
+
+    @app.context_processor
+    def _station_page_vars():
+        station = g.get("station")
+        if station is None:
+            return {"station": None, "theme": current_tenancy().registry.themes["default"], "menu": []}
+        user = current_user if current_user.is_authenticated else None
+        items = [item for items in station.hooks.menu_items(station=station, user=user) for item in items or ()]
+        return {"station": station, "theme": station.theme, "menu": sorted(items, key=lambda item: item.order)}
+
+
+def local_time(stored_utc):
+    """A stored (naive UTC) time in the request's station zone, to the minute."""
+    if stored_utc is None:
+        return ""
+    local = stored_utc.replace(tzinfo=UTC).astimezone(g.station.config.tz)
+    return local.strftime("%Y-%m-%d %H:%M")
