@@ -27,7 +27,8 @@ def init_database():
         station.id  # noqa: B018 - creates the station's row if missing
 
 
-def build_cli():
+def build_cli(pm=None):
+    """The command group; ``pm`` (default: installed plugins) adds plugin commands."""
     cli = AppGroup(name="redarmband", help="Red Armband (红袖标): run and manage station volunteer programmes.")
     for command in (run_command, shell_command, routes_command):
         cli.add_command(command)
@@ -95,8 +96,7 @@ def build_cli():
             raise click.UsageError(str(error))
         click.echo(f"created {role} {user.name} ({user.phone})" + (f" at {slug}" if slug else ""))
 
-    pm = make_plugin_manager()
-    pm.hook.register_commands(cli=cli)
+    (pm or make_plugin_manager()).hook.register_commands(cli=cli)
     return cli
 
 

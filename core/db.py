@@ -62,6 +62,16 @@ def write_transaction():
     return database.atomic()
 
 
+def close_all():
+    """Close this process's connections (every pooled one on PostgreSQL)."""
+    if database.obj is None:
+        return
+    if hasattr(database.obj, "close_all"):
+        database.obj.close_all()
+    elif not database.is_closed():
+        database.close()
+
+
 def init_app(app):
     database.initialize(make_database(app.config["DATABASE_URL"]))
     if is_sqlite():

@@ -1,4 +1,6 @@
 """API endpoints. ``ENDPOINTS`` feeds the OpenAPI document."""
+from datetime import UTC
+
 from flask import Blueprint, g, request
 from marshmallow import RAISE, ValidationError
 
@@ -57,7 +59,7 @@ def _user_out(user):
             "occupation": user.occupation,
             "station": station,
             "oath_version": user.oath_version,
-            "oath_accepted_at": user.oath_accepted_at,
+            "oath_accepted_at": user.oath_accepted_at and user.oath_accepted_at.replace(tzinfo=UTC),
             "points_balance": user.points_balance,
         }
     )

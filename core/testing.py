@@ -1,0 +1,141 @@
+"""pytest fixtures for Red Armband and for station plugin authors.
+
+Use them with ``pytest_plugins = ["core.testing"]`` in a ``conftest.py``, then
+override two fixtures to describe your world:
+
+- ``redarmband_plugins``: the ``(name, module)`` pairs to register (installed
+  entry points are not loaded in tests, so nothing else on the machine leaks in);
+- ``redarmband_stations_dir``: the directory of station TOML files.
+
+Every test gets a fresh, empty database: a SQLite file in ``tmp_path``, or,
+when ``REDARMBAND_DATABASE_URL`` names PostgreSQL, that database with its
+``public`` schema emptied first.
+"""
+import os
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from . import db
+from .app import create_app
+from .cli import build_cli, init_database
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def redarmband_plugins():
+    """``(name, plugin)`` pairs registered in the test app. Override it."""
+    return []
+
+
+@pytest.fixture
+def redarmband_stations_dir(tmp_path):
+    """The station configs the test app loads. Override it."""
+    directory = tmp_path / "stations"
+    directory.mkdir(exist_ok=True)
+    return directory
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    url = os.environ.get("REDARMBAND_DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        _empty_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+def _empty_postgres(url):
+    database = db.make_database(url)
+    database.execute_sql("DROP SCHEMA public CASCADE")
+    database.execute_sql("CREATE SCHEMA public")
+    database.close_all()
+
+
+@pytest.fixture
+def make_app(tmp_path, database_url, redarmband_plugins, redarmband_stations_dir):
+    """Build a test app; keyword arguments override its settings."""
+    def factory(**overrides):
+        settings = {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "LOAD_ENTRYPOINTS": False,
+            "EXTRA_PLUGINS": redarmband_plugins,
+            "STATIONS_DIR": str(redarmband_stations_dir),
+            "DATABASE_URL": database_url,
+        }
+        settings.update(overrides)
+        app = create_app(settings)
+        with app.app_context():
+            init_database()
+        return app
+
+    yield factory
+    db.close_all()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Runs ``redarmband`` commands against the test app."""
+    from flask.cli import ScriptInfo
+
+    class Runner:
+        def __init__(self):
+            self._runner = app.test_cli_runner()
+
+        def invoke(self, args, **kwargs):
+            return self._runner.invoke(build_cli(app.extensions["redarmband"].pm), args, obj=ScriptInfo(create_app=lambda: app), **kwargs)
+
+    return Runner()
+
+
+def csrf_token_from(response):
+    """The CSRF token in a rendered form page."""
+    match = CSRF_FIELD.search(response.get_data(as_text=True))
+    assert match, "the page has no CSRF token field"
+    return match.group(1)
+
+
+def post_form(client, url, data, **kwargs):
+    """GET the form page at ``url`` for its CSRF token, then POST ``data``."""
+    token = csrf_token_from(client.get(url))
+    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+
+
+def write_station(directory, slug, *, plugins=(), theme="default", extra="", **keys):
+    """Write ``<directory>/<slug>.toml``; keyword arguments override keys."""
+    values = {
+        "slug": slug,
+        "name": f"{slug} station",
+        "district": "test district",
+        "brand": f"{slug} brand",
+        "theme": theme,
+        **keys,
+    }
+    lines = [f"{key} = {_toml_value(value)}" for key, value in values.items()]
+    lines.append(f"plugins = {_toml_value(list(plugins))}")
+    text = "\n".join(lines) + '\n\n[oath]\nversion = "v1"\ntext = "I will help."\n' + textwrap.dedent(extra)
+    path = Path(directory) / f"{slug}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _toml_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
