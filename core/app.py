@@ -51,7 +51,7 @@ def create_app(test_config=None):
     app.extensions["redarmband"] = Platform(pm, registry, directory, tenancy)
 
     db.init_app(app)
-    i18n.init_app(app)
+    i18n.init_app(app, pm)
     csrf.init_app(app)
     login_manager.init_app(app)
     app.jinja_loader = jinja2.ChoiceLoader(

@@ -4,6 +4,7 @@ The chosen language is kept in the session; ``?lang=en`` or ``?lang=zh``
 on any page switches it.
 """
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import has_request_context, request, session
 from flask_babel import Babel, get_locale
@@ -29,8 +30,19 @@ def current_language():
     return "en" if get_locale().language == "en" else "zh"
 
 
-def init_app(app):
+def translation_directories(app, pm):
+    """Core's catalogue, then each plugin module's ``translations/`` folder."""
+    folders = [Path(app.root_path) / "translations"]
+    for plugin in pm.get_plugins():
+        module_file = getattr(plugin, "__file__", None)
+        if module_file and (Path(module_file).parent / "translations").is_dir():
+            folders.append(Path(module_file).parent / "translations")
+    return folders
+
+
+def init_app(app, pm):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", LANGUAGES[DEFAULT_LANGUAGE])
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(f) for f in translation_directories(app, pm))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["current_language"] = current_language
 

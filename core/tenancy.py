@@ -80,11 +80,12 @@ class Tenancy:
 
 
 def _task_types_for(config, registry):
+    """The station's task types: its brand plugins' first, then core's."""
     found = {}
     for owner, task_type in registry.task_types:
         if is_builtin(owner) or owner in config.plugins:
-            found.setdefault(task_type.key, task_type)
-    return [found[key] for key in sorted(found)]
+            found.setdefault(task_type.key, (is_builtin(owner), task_type.key, task_type))
+    return [task_type for _core, _key, task_type in sorted(found.values())]
 
 
 def current_tenancy():
