@@ -3,7 +3,7 @@
 A plugin writes ``from core import hookimpl`` and uses only the names here.
 """
 from .app import create_app
-from .db import database, write_transaction
+from .db import database, for_update, write_transaction
 from .hookspecs import hookimpl
 from .i18n import Text
 from .menus import MenuItem
@@ -23,6 +23,7 @@ __all__ = [
     "User",
     "create_app",
     "database",
+    "for_update",
     "get_or_404",
     "hookimpl",
     "render_station_template",

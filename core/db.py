@@ -62,6 +62,16 @@ def write_transaction():
     return database.atomic()
 
 
+def for_update(query):
+    """``query`` taking row locks where the database has them.
+
+    Inside :func:`write_transaction` this serialises read-then-write work on
+    both databases: SQLite already holds the write lock, PostgreSQL locks the
+    selected rows until commit.
+    """
+    return query if is_sqlite() else query.for_update()
+
+
 def close_all():
     """Close this process's connections (every pooled one on PostgreSQL)."""
     if database.obj is None:

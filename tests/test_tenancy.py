@@ -1,0 +1,100 @@
+"""Requests find their station by path or host; stations never see each other's data."""
+import pytest
+from werkzeug.exceptions import NotFound
+
+from core.testing import write_station
+from core.tenancy import get_or_404
+from core.models import User
+
+
+def test_station_by_path_prefix(client):
+    page = client.get("/s/donghua/").get_data(as_text=True)
+    assert "东华红枫夜巡队" in page and "东华派出所" in page
+
+
+def test_station_by_its_configured_host(client):
+    page = client.get("/", headers={"Host": "huguo.redarmband.local"}).get_data(as_text=True)
+    assert "护国派出所" in page
+    register_page = client.get("/register", headers={"Host": "xiaonanmen.redarmband.local:8080"})
+    assert register_page.status_code == 200
+    assert "小南门派出所" in register_page.get_data(as_text=True)
+
+
+def test_api_and_static_paths_are_not_rewritten_on_a_station_host(client):
+    response = client.get("/api/v1/stations", headers={"Host": "huguo.redarmband.local"})
+    assert len(response.get_json()["stations"]) == 3
+    assert client.get("/static/app.css", headers={"Host": "huguo.redarmband.local"}).status_code == 200
+
+
+def test_an_unknown_host_gets_the_city_page(client):
+    assert "盘龙分局" in client.get("/", headers={"Host": "elsewhere.example"}).get_data(as_text=True)
+
+
+def test_unknown_station_is_404(client):
+    assert client.get("/s/atlantis/").status_code == 404
+    assert client.get("/s/atlantis/register").status_code == 404
+
+
+def test_disabled_station_is_404_by_path_and_host(make_app, tmp_path):
+    write_station(tmp_path, "open", hosts=["open.example"])
+    write_station(tmp_path, "closed", enabled=False, hosts=["closed.example"])
+    client = make_app(STATIONS_DIR=str(tmp_path)).test_client()
+    assert client.get("/s/open/").status_code == 200
+    assert client.get("/s/closed/").status_code == 404
+    assert client.get("/s/closed/register").status_code == 404
+    assert "closed brand" not in client.get("/", headers={"Host": "closed.example"}).get_data(as_text=True)
+    slugs = [s["slug"] for s in client.get("/api/v1/stations").get_json()["stations"]]
+    assert slugs == ["open"]
+
+
+def test_links_keep_the_station(client):
+    page = client.get("/s/xiaonanmen/").get_data(as_text=True)
+    assert 'href="/s/xiaonanmen/register"' in page
+    assert 'href="/s/xiaonanmen/login"' in page
+
+
+def test_city_page_groups_enabled_stations_by_district(client):
+    page = client.get("/").get_data(as_text=True)
+    wuhua, panlong = page.index("五华分局"), page.index("盘龙分局")
+    assert wuhua < page.index("护国派出所") < page.index("小南门派出所") < panlong < page.index("东华派出所")
+
+
+def test_another_stations_object_is_a_404_exactly_like_a_missing_one(app, register_volunteer):
+    volunteer_id = register_volunteer("huguo").get_json()["id"]
+    tenancy = app.extensions["redarmband"].tenancy
+    with app.test_request_context():
+        huguo, donghua = tenancy.get("huguo"), tenancy.get("donghua")
+        assert get_or_404(User, huguo, User.id == volunteer_id).phone == "13812345678"
+        with pytest.raises(NotFound) as other_station:
+            get_or_404(User, donghua, User.id == volunteer_id)
+        with pytest.raises(NotFound) as missing:
+            get_or_404(User, huguo, User.id == volunteer_id + 1000)
+    assert other_station.value.description == missing.value.description
+
+
+def test_each_station_shows_its_own_brand_theme(client):
+    donghua = client.get("/s/donghua/").get_data(as_text=True)
+    huguo = client.get("/s/huguo/").get_data(as_text=True)
+    assert "--primary: #8b1a1a" in donghua and "/-/themes/maple/logo.svg" in donghua
+    assert "--primary: #1565c0" in huguo and "/-/themes/huxiaoxia/logo.svg" in huguo
+    assert "红枫点亮夜色" in donghua  # the maple theme's own home page
+    assert "护小侠守校门" in huguo  # the 护小侠 theme's own home page
+
+
+def test_pages_a_theme_does_not_override_fall_back_to_the_base_template(client):
+    login = client.get("/s/huguo/login").get_data(as_text=True)
+    assert "--primary: #1565c0" in login and 'name="password"' in login
+
+
+def test_stations_sharing_a_brand_keep_their_own_names_and_data(client):
+    huguo = client.get("/s/huguo/school-guardian/").get_data(as_text=True)
+    xiaonanmen = client.get("/s/xiaonanmen/school-guardian/").get_data(as_text=True)
+    assert "昆明市长春小学" in huguo and "五华区小南门小学" not in huguo
+    assert "五华区小南门小学" in xiaonanmen and "昆明市长春小学" not in xiaonanmen
+
+
+def test_theme_files_are_served_and_unknown_ones_are_404(client):
+    logo = client.get("/-/themes/huxiaoxia/logo.svg")
+    assert logo.status_code == 200 and b"<svg" in logo.data
+    assert client.get("/-/themes/huxiaoxia/../__init__.py").status_code == 404
+    assert client.get("/-/themes/nonesuch/logo.svg").status_code == 404
