@@ -4,6 +4,7 @@ The same marshmallow schema checks a registration from the web form and from
 the API, so both give the same answers for the same input.
 """
 import hashlib
+import re
 import secrets
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
@@ -111,6 +112,10 @@ def create_user(*, role, phone, name, password, station_id=None):
     """An officer, station admin or city admin (the ``users create`` command)."""
     if role not in Role.ALL:
         raise ValueError(f"role: expected one of {', '.join(Role.ALL)}")
+    if not re.match(PHONE_PATTERN, phone):
+        raise ValueError("phone: expected an 11-digit mobile number starting with 1")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password: expected at least {MIN_PASSWORD_LENGTH} characters")
     if (role == Role.CITY_ADMIN) != (station_id is None):
         raise ValueError("station: a city admin has none; every other role needs one")
     try:

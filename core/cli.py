@@ -29,6 +29,7 @@ def init_database():
 
 def build_cli(pm=None):
     """The command group; ``pm`` (default: installed plugins) adds plugin commands."""
+    pm = pm or make_plugin_manager()
     cli = AppGroup(name="redarmband", help="Red Armband (红袖标): run and manage station volunteer programmes.")
     for command in (run_command, shell_command, routes_command):
         cli.add_command(command)
@@ -64,8 +65,12 @@ def build_cli(pm=None):
     def stations_check(directory):
         """Check every station file in DIRECTORY (default: the configured one)."""
         directory = directory or settings_from_environment(".")["STATIONS_DIR"]
-        registry = PluginRegistry(make_plugin_manager())
-        stations = load_stations(directory, registry)  # raises StationConfigError
+        try:
+            stations = load_stations(directory, PluginRegistry(pm))
+        except StationConfigError as error:
+            raise click.ClickException(str(error))
+        if not stations.by_slug:
+            raise click.ClickException(f"{directory}: no station files (*.toml) found")
         for station in stations.by_slug.values():
             state = "enabled" if station.enabled else "disabled"
             click.echo(f"{station.source}: {station.slug} ({station.brand}, {state}) ok")
@@ -96,7 +101,7 @@ def build_cli(pm=None):
             raise click.UsageError(str(error))
         click.echo(f"created {role} {user.name} ({user.phone})" + (f" at {slug}" if slug else ""))
 
-    (pm or make_plugin_manager()).hook.register_commands(cli=cli)
+    pm.hook.register_commands(cli=cli)
     return cli
 
 

@@ -70,12 +70,19 @@ class StationSchema(Schema):
     plugin_settings = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)
     oath = fields.Nested(OathSchema, required=True)
 
+
     @validates("timezone")
     def _known_timezone(self, value, **_kwargs):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValidationError(f"expected an IANA time zone such as {DEFAULT_TIMEZONE}, got {value!r}")
+
+
+# A misspelt key is answered with the keys that exist.
+StationSchema.error_messages = {
+    "unknown": "unknown key; expected one of: " + ", ".join(sorted(StationSchema().fields)),
+}
 
 
 @dataclass(frozen=True)
@@ -148,12 +155,14 @@ def _load_station_file(path, registry):
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         return None, [f"{path}: not valid TOML: {error}"]
+    problems = []
     try:
         data = StationSchema().load(raw)
     except ValidationError as error:
-        return None, [problem(key, message) for key, message in _flatten(error.messages)]
+        problems.extend(problem(key, message) for key, message in _flatten(error.messages))
+        # Go on checking what did load, so every problem is reported at once.
+        data = {"plugins": [], "plugin_settings": {}, "theme": DEFAULT_THEME, **error.valid_data}
 
-    problems = []
     installed = registry.station_plugin_names()
     for name in data["plugins"]:
         if name not in installed:
@@ -224,7 +233,10 @@ def _clashes(stations):
 def _flatten(messages, prefix=""):
     """marshmallow's nested error dict as ``(dotted.key, "message; message")``."""
     for key, value in messages.items():
-        dotted = f"{prefix}{key}"
+        # marshmallow files errors of a whole nested table under "_schema",
+        # and of a dict entry's value under "value": report the user's key.
+        skip = key == "_schema" or (key == "value" and prefix.startswith("plugin_settings."))
+        dotted = prefix.rstrip(".") if skip else f"{prefix}{key}"
         if isinstance(value, dict):
             yield from _flatten(value, f"{dotted}.")
         else:

@@ -98,3 +98,11 @@ def test_theme_files_are_served_and_unknown_ones_are_404(client):
     assert logo.status_code == 200 and b"<svg" in logo.data
     assert client.get("/-/themes/huxiaoxia/../__init__.py").status_code == 404
     assert client.get("/-/themes/nonesuch/logo.svg").status_code == 404
+
+
+def test_a_missing_page_under_a_station_wears_that_stations_theme(client):
+    response = client.get("/s/huguo/no-such-page")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "--primary: #1565c0" in page and "页面不存在" in page
+    assert 'href="/s/huguo/"' in page

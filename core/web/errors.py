@@ -4,6 +4,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..api.errors import error_response
+from ..tenancy import current_tenancy
 
 
 def register(app):
@@ -20,6 +21,17 @@ def register(app):
 
 def _page(code, message):
     template = "error.html"
+    if g.get("station") is None:
+        _wear_station_theme_of(request.path)
     if g.get("station") is not None:
         template = [f"themes/{g.station.theme.name}/error.html", "error.html"]
     return render_template(template, code=code, message=message), code
+
+
+def _wear_station_theme_of(path):
+    """A 404 under ``/s/<slug>/`` that matched no route still looks like that
+    station's page (when the station exists and is enabled)."""
+    prefix, _, rest = path.partition("/s/")
+    station = current_tenancy().get(rest.split("/")[0]) if prefix == "" and rest else None
+    if station is not None:
+        g.station = station

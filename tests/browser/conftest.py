@@ -34,7 +34,7 @@ PHONE = {
 TIMEOUT_MS = 10_000
 
 # Screenshots taken during the run, listed at the end of the terminal report.
-SCREENSHOTS = []
+SCREENSHOTS = pytest.StashKey()
 
 
 class LiveServer:
@@ -122,8 +122,26 @@ def page(browser):
     context.close()
 
 
-def pytest_terminal_summary(terminalreporter):
-    if SCREENSHOTS:
+@pytest.fixture
+def save_screenshot(request, page, tmp_path):
+    """``save_screenshot("name")`` saves the whole page as ``<tmp>/name.png``.
+
+    The path is printed and listed at the end of the run for a reviewer.
+    """
+
+    def save(name):
+        path = tmp_path / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        request.config.stash.setdefault(SCREENSHOTS, []).append(path)
+        print(f"screenshot: {path}")
+        return path
+
+    return save
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    paths = config.stash.get(SCREENSHOTS, [])
+    if paths:
         terminalreporter.write_sep("-", "browser screenshots")
-        for path in SCREENSHOTS:
+        for path in paths:
             terminalreporter.write_line(str(path))

@@ -1,0 +1,151 @@
+"""The ``redarmband`` command: checking station files, the database, accounts."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
+
+from conftest import BRAND_PLUGINS, REPO
+from core.cli import build_cli
+from core.models import Role, User
+from core.plugins import make_plugin_manager
+from core.testing import write_station
+
+REDARMBAND = Path(sys.executable).parent / "redarmband"
+ACCOUNT = ["--phone", "13700000001", "--name", "张警官", "--password", "secret123"]
+
+
+def check_stations(directory):
+    """``redarmband stations check DIRECTORY`` in-process."""
+    cli = build_cli(make_plugin_manager(load_entrypoints=False, extra_plugins=BRAND_PLUGINS))
+    return CliRunner().invoke(cli, ["stations", "check", str(directory)], obj=ScriptInfo(create_app=None))
+
+
+@pytest.fixture
+def bad_stations(tmp_path):
+    """A station directory with one good file and one with a bad time zone."""
+    write_station(tmp_path, "alpha")
+    return write_station(tmp_path, "beta", timezone="Kunming/Yunnan")
+
+
+# --- stations check ---------------------------------------------------------
+
+
+def test_stations_check_passes_the_shipped_stations():
+    result = check_stations(REPO / "stations")
+    assert result.exit_code == 0, result.output
+    for slug in ("donghua", "huguo", "xiaonanmen"):
+        assert f"{REPO / 'stations' / slug}.toml: {slug} (" in result.output
+    assert "donghua (东华红枫夜巡队, enabled) ok" in result.output
+
+
+def test_stations_check_reports_a_disabled_station_as_such(tmp_path):
+    write_station(tmp_path, "sleepy", enabled=False)
+    result = check_stations(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "sleepy (sleepy brand, disabled) ok" in result.output
+
+
+def test_stations_check_fails_on_a_bad_station(bad_stations):
+    result = check_stations(bad_stations.parent)
+    assert result.exit_code == 1
+
+
+def test_stations_check_prints_the_file_and_key_of_a_bad_station(bad_stations):
+    result = check_stations(bad_stations.parent)
+    assert result.exit_code == 1
+    assert f"{bad_stations}: key 'timezone'" in result.output
+    assert "'Kunming/Yunnan'" in result.output
+
+
+def test_stations_check_through_the_runner_fixture(runner):
+    result = runner.invoke(["stations", "check", str(REPO / "stations")])
+    assert result.exit_code == 0, result.output
+    assert result.output.count(" ok\n") == 3
+
+
+def test_redarmband_command_reports_bad_stations_without_a_traceback(bad_stations):
+    result = subprocess.run(
+        [str(REDARMBAND), "stations", "check", str(bad_stations.parent)],
+        capture_output=True, text=True, encoding="utf-8", timeout=60,
+    )
+    assert result.returncode == 1
+    assert f"{bad_stations}: key 'timezone'" in result.stderr
+    assert "expected an IANA time zone" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "alpha" not in result.stdout  # nothing claims the directory is fine
+
+
+def test_redarmband_command_passes_the_shipped_stations():
+    result = subprocess.run(
+        [str(REDARMBAND), "stations", "check", str(REPO / "stations")],
+        capture_output=True, text=True, encoding="utf-8", timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(" ok\n") == 3
+
+
+# --- init-db ----------------------------------------------------------------
+
+
+def test_init_db_twice_keeps_the_data(app, runner):
+    assert runner.invoke(["init-db"]).exit_code == 0
+    assert runner.invoke(["users", "create", "--role", "city_admin", *ACCOUNT]).exit_code == 0
+
+    second = runner.invoke(["init-db"])
+    assert second.exit_code == 0, second.output
+    assert "database ready" in second.output
+    with app.app_context():
+        assert User.get(User.phone == "13700000001").name == "张警官"
+
+
+# --- users create ---------------------------------------------------------
+
+
+def test_created_officer_can_get_a_token_and_see_their_station(app, runner):
+    result = runner.invoke(["users", "create", "--role", "officer", "--station", "donghua", *ACCOUNT])
+    assert result.exit_code == 0, result.output
+    assert "created officer 张警官 (13700000001) at donghua" in result.output
+
+    client = app.test_client()
+    response = client.post("/api/v1/auth/tokens", json={"phone": "13700000001", "password": "secret123"})
+    assert response.status_code == 201
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {response.get_json()['token']}"})
+    assert me.status_code == 200
+    assert me.get_json()["role"] == Role.OFFICER
+    assert me.get_json()["station"]["slug"] == "donghua"
+
+
+def test_users_create_refuses_a_phone_already_registered(app, runner):
+    assert runner.invoke(["users", "create", "--role", "officer", "--station", "donghua", *ACCOUNT]).exit_code == 0
+    again = runner.invoke(["users", "create", "--role", "officer", "--station", "huguo", *ACCOUNT])
+    assert again.exit_code != 0
+    assert "--phone" in again.output and "already registered" in again.output
+    with app.app_context():
+        assert User.select().where(User.phone == "13700000001").count() == 1
+
+
+def test_users_create_refuses_an_unknown_station(app, runner):
+    result = runner.invoke(["users", "create", "--role", "officer", "--station", "nowhere", *ACCOUNT])
+    assert result.exit_code != 0
+    assert "--station" in result.output and "'nowhere'" in result.output
+    with app.app_context():
+        assert not User.select().where(User.phone == "13700000001").exists()
+
+
+def test_users_create_city_admin_needs_no_station(app, runner):
+    result = runner.invoke(["users", "create", "--role", "city_admin", *ACCOUNT])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        admin = User.get(User.phone == "13700000001")
+    assert (admin.role, admin.station_id) == (Role.CITY_ADMIN, None)
+
+
+def test_users_create_officer_without_station_says_one_is_needed(app, runner):
+    result = runner.invoke(["users", "create", "--role", "officer", *ACCOUNT])
+    assert result.exit_code != 0
+    assert "station" in result.output and "needs one" in result.output
+    with app.app_context():
+        assert not User.select().where(User.phone == "13700000001").exists()
