@@ -9,7 +9,7 @@ from .i18n import Text
 from .menus import MenuItem
 from .models import BaseModel, Role, Station, User
 from .tasks import TaskType
-from .tenancy import get_or_404
+from .tenancy import get_or_404, get_station
 from .themes import Theme, render_station_template
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "database",
     "for_update",
     "get_or_404",
+    "get_station",
     "hookimpl",
     "render_station_template",
     "write_transaction",

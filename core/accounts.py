@@ -104,7 +104,7 @@ def register_volunteer(station, data):
             )
     except IntegrityError as error:  # the same phone registered concurrently
         raise DuplicatePhone(data["phone"]) from error
-    station.hooks.on_volunteer_registered(station=station, volunteer=volunteer)
+    station.hooks.fire("on_volunteer_registered", station=station, volunteer=volunteer)
     return volunteer
 
 

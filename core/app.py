@@ -39,7 +39,7 @@ def create_app(test_config=None):
         instance_path=os.environ.get("REDARMBAND_INSTANCE_PATH") or None,
     )
     app.config.update(settings_from_environment(app.instance_path))
-    app.config.update(LOAD_ENTRYPOINTS=True, EXTRA_PLUGINS=(), JSON_SORT_KEYS=False)
+    app.config.update(LOAD_ENTRYPOINTS=True, EXTRA_PLUGINS=())
     app.config.update(test_config or {})
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)

@@ -39,7 +39,7 @@ def register_task_types():
 @hookspec
 def register_config_schema():
     """Return a marshmallow ``Schema`` (class or instance) for this plugin's
-    ``[plugins.<name>]`` table in a station config.
+    ``[plugin_settings.<name>]`` table in a station config.
 
     The loaded value is available as ``station.plugin_config("<name>")``.
     """
@@ -85,7 +85,9 @@ def extra_template_vars(station, template, request):
 
 
 # ---------------------------------------------------------------------------
-# Events: called after the change is committed; results are ignored.
+# Events: called after the change is committed; results are ignored, and an
+# implementation that raises is logged without stopping the others (the
+# change it reports has already happened).
 # ---------------------------------------------------------------------------
 
 

@@ -13,9 +13,6 @@ from flask_babel import Babel, get_locale
 LANGUAGES = {"zh": "zh_Hans_CN", "en": "en"}
 DEFAULT_LANGUAGE = "zh"
 
-babel = Babel()
-
-
 def select_locale():
     wanted = request.args.get("lang")
     if wanted in LANGUAGES:
@@ -43,7 +40,9 @@ def translation_directories(app, pm):
 def init_app(app, pm):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", LANGUAGES[DEFAULT_LANGUAGE])
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(f) for f in translation_directories(app, pm))
-    babel.init_app(app, locale_selector=select_locale)
+    # One Babel per app: it caches loaded catalogues, and apps with other
+    # plugins (tests build many) have other catalogue folders.
+    Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["current_language"] = current_language
 
 

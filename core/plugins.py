@@ -6,12 +6,15 @@ group (or, in tests, are registered by hand) and are on only for the stations
 that list them in their config.
 """
 import importlib
+import logging
 from importlib import metadata
 
 import pluggy
 
 from . import hookspecs
 from .hookspecs import PROJECT_NAME
+
+logger = logging.getLogger(__name__)
 
 BUILTIN_PLUGINS = (
     "core.defaults.theme",
@@ -57,6 +60,18 @@ class StationHooks:
             for name, plugin in pm.list_name_plugin()
             if not is_builtin(name) and name not in enabled_names
         ]
+
+    def fire(self, event_name, **kwargs):
+        """Call an event hook's implementations one by one, after a commit.
+
+        One that raises is logged and the rest still run: the change has
+        happened, and a plugin's failure must not turn it into an error.
+        """
+        for impl in getattr(self, event_name).get_hookimpls():
+            try:
+                impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+            except Exception:  # noqa: BLE001 - see the docstring
+                logger.exception("plugin %s failed in %s", impl.plugin_name, event_name)
 
     def __getattr__(self, hook_name):
         caller = self._pm.subset_hook_caller(hook_name, self._left_out)

@@ -92,6 +92,11 @@ def current_tenancy():
     return current_app.extensions["redarmband"].tenancy
 
 
+def get_station(slug):
+    """The enabled station ``slug`` of the current app, or ``None``."""
+    return current_tenancy().get(slug)
+
+
 def get_or_404(model, station, *conditions):
     """The one ``model`` row of ``station`` matching ``conditions``, or 404."""
     found = model.get_or_none(model.station == station.id, *conditions)

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 
-from conftest import BRAND_PLUGINS, REPO
+from tests.conftest import BRAND_PLUGINS, REPO
 from core.cli import build_cli
 from core.models import Role, User
 from core.plugins import make_plugin_manager

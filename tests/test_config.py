@@ -3,7 +3,7 @@ message naming the file, the key and what was expected, both by
 ``load_stations`` and by the app refusing to start."""
 import pytest
 
-from conftest import BRAND_PLUGINS, REPO
+from tests.conftest import BRAND_PLUGINS, REPO
 from core.config import StationConfigError, load_stations
 from core.plugins import PluginRegistry, make_plugin_manager
 from core.testing import write_station

@@ -3,7 +3,7 @@ from importlib import metadata
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
 from ..accounts import RegistrationSchema
 from .schemas import ErrorSchema, StationListSchema, TokenRequestSchema, TokenSchema, UserOutSchema

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 from marshmallow import EXCLUDE, ValidationError
 
 from ..accounts import OCCUPATIONS, DuplicatePhone, RegistrationSchema, authenticate, register_volunteer

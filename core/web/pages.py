@@ -21,7 +21,8 @@ def register(app):
         station = g.get("station")
         if station is None:
             return {"station": None, "theme": current_tenancy().registry.themes["default"], "menu": []}
-        user = current_user if current_user.is_authenticated else None
+        # the real user object, not the request-bound proxy a plugin might keep
+        user = current_user._get_current_object() if current_user.is_authenticated else None
         items = [item for items in station.hooks.menu_items(station=station, user=user) for item in items or ()]
         return {"station": station, "theme": station.theme, "menu": sorted(items, key=lambda item: item.order)}
 
