@@ -46,6 +46,24 @@ class OathSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1))
 
 
+class PointsSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    checkin_points = fields.Integer(load_default=1, validate=validate.Range(min=0, max=100))
+    daily_cap = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    pickup_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=365))
+
+
+@dataclass(frozen=True)
+class PointsSettings:
+    """A station's ``[points]`` table."""
+
+    checkin_points: int = 1
+    daily_cap: int | None = None  # the most points one volunteer earns in a day
+    pickup_days: int = 7  # a reserved redemption expires after this many days
+
+
 class StationSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -69,6 +87,7 @@ class StationSchema(Schema):
     # so each plugin's own table lives under ``[plugin_settings.<name>]``.
     plugin_settings = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)
     oath = fields.Nested(OathSchema, required=True)
+    points = fields.Nested(PointsSchema, load_default=lambda: PointsSchema().load({}))
 
 
     @validates("timezone")
@@ -101,6 +120,7 @@ class StationConfig:
     oath_version: str
     oath_text: str
     source: str
+    points: PointsSettings = PointsSettings()
     plugin_settings: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -209,6 +229,7 @@ def _load_station_file(path, registry):
             oath_version=data["oath"]["version"],
             oath_text=data["oath"]["text"],
             source=str(path),
+            points=PointsSettings(**data["points"]),
             plugin_settings=settings,
         ),
         [],

@@ -37,6 +37,15 @@ def register_task_types():
 
 
 @hookspec
+def register_scoring_rules():
+    """Return a list of :class:`core.ScoringRule`.
+
+    A station applies core's rules and those of the plugins it enabled, in
+    that order; each adds a line to the breakdown of what an event earns.
+    """
+
+
+@hookspec
 def register_config_schema():
     """Return a marshmallow ``Schema`` (class or instance) for this plugin's
     ``[plugin_settings.<name>]`` table in a station config.
@@ -94,3 +103,19 @@ def extra_template_vars(station, template, request):
 @hookspec
 def on_volunteer_registered(station, volunteer):
     """A volunteer has registered at ``station`` (already committed)."""
+
+
+@hookspec
+def on_points_booked(station, entry):
+    """A ledger entry (a :class:`core.models.LedgerEntry`) was committed."""
+
+
+@hookspec
+def on_checkin(station, volunteer, checkin, entry):
+    """A volunteer checked in for the day (already committed)."""
+
+
+@hookspec
+def on_redemption(station, redemption, event):
+    """A redemption changed: ``event`` is "reserved", "collected",
+    "cancelled" or "expired" (already committed)."""

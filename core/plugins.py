@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 BUILTIN_PLUGINS = (
     "core.defaults.theme",
     "core.defaults.task_types",
+    "core.defaults.scoring",
     "core.defaults.menu",
 )
 
@@ -94,6 +95,11 @@ class PluginRegistry:
             (owner, task_type)
             for owner, types in self._results_by_plugin("register_task_types")
             for task_type in types
+        ]
+        self.scoring_rules = [
+            (owner, rule)
+            for owner, rules in self._results_by_plugin("register_scoring_rules")
+            for rule in rules
         ]
         self.config_schemas = dict(self._results_by_plugin("register_config_schema"))
         self.blueprints = [

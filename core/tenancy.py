@@ -25,6 +25,7 @@ class StationContext:
     theme: object
     hooks: object
     task_types: list
+    scoring_rules: list
     _row_id: int | None = field(default=None, repr=False)
 
     @property
@@ -60,6 +61,9 @@ class Tenancy:
                 theme=registry.themes[config.theme],
                 hooks=registry.hooks_for(config.plugins),
                 task_types=_task_types_for(config, registry),
+                scoring_rules=[
+                    rule for owner, rule in registry.scoring_rules if is_builtin(owner) or owner in config.plugins
+                ],
             )
             for config in directory.enabled()
         }

@@ -43,12 +43,12 @@ def redarmband_stations_dir(tmp_path):
 def database_url(tmp_path):
     url = os.environ.get("REDARMBAND_DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
-        _empty_postgres(url)
+        empty_postgres(url)
         return url
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
-def _empty_postgres(url):
+def empty_postgres(url):
     database = db.make_database(url)
     database.execute_sql("DROP SCHEMA public CASCADE")
     database.execute_sql("CREATE SCHEMA public")

@@ -7,6 +7,7 @@ import pytest
 from core import db
 from core.accounts import create_user
 from core.models import Role, User
+from core.testing import empty_postgres
 
 POSTGRES_URL = os.environ.get("REDARMBAND_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -49,6 +50,7 @@ def test_sqlite_connection_stays_open_between_requests(make_app, tmp_path):
 
 
 def test_postgres_requests_hand_their_connection_back_to_the_pool(make_app):
+    empty_postgres(POSTGRES_URL)
     app = make_app(DATABASE_URL=POSTGRES_URL)
     assert app.test_client().get("/api/v1/stations").status_code == 200
     assert db.database.is_closed()

@@ -1,29 +1,8 @@
-"""Core's peewee models. Every model a station owns has a ``station`` key.
-
-Times are stored as naive UTC; pages convert them to the station's zone.
-"""
-from datetime import UTC, datetime
-
+"""Stations, users and their API tokens."""
 from flask_login import UserMixin
-from peewee import (
-    BooleanField,
-    CharField,
-    DateTimeField,
-    ForeignKeyField,
-    IntegerField,
-    Model,
-)
+from peewee import BooleanField, Check, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from .db import database
-
-
-def utcnow():
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-class BaseModel(Model):
-    class Meta:
-        database = database
+from .base import BaseModel, utcnow
 
 
 class Station(BaseModel):
@@ -59,9 +38,14 @@ class User(UserMixin, BaseModel):
     # The oath a volunteer accepted at registration: which version, and when.
     oath_version = CharField(max_length=40, null=True)
     oath_accepted_at = DateTimeField(null=True)
-    # Kept by the points ledger in the same transaction as each entry; no
-    # entry exists yet, so it stays 0 until the ledger lands.
-    points_balance = IntegerField(default=0)
+    # Kept by the points ledger (core.points) in the same transaction as each
+    # entry: the balance is the sum of the entries; earned counts only what
+    # was earned (check-ins, tasks, bonuses), for leaderboards.
+    points_balance = IntegerField(default=0, constraints=[Check("points_balance >= 0")])
+    points_earned = IntegerField(default=0)
+    # May mark redemptions collected at the station's designated places
+    # (officers and station admins always may).
+    can_collect = BooleanField(default=False)
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
 
@@ -69,8 +53,16 @@ class User(UserMixin, BaseModel):
     def is_active(self):
         return self.active
 
+    class Meta:
+        indexes = ((("station", "points_earned"), False),)
+
     def has_role(self, *roles):
         return self.role in roles
+
+    @property
+    def is_staff(self):
+        """An officer or admin of their station."""
+        return self.role in (Role.OFFICER, Role.STATION_ADMIN)
 
 
 class ApiToken(BaseModel):
@@ -82,9 +74,20 @@ class ApiToken(BaseModel):
     last_used_at = DateTimeField(null=True)
 
 
-CORE_MODELS = [Station, User, ApiToken]
+class IdempotentRequest(BaseModel):
+    """An API request sent with an ``Idempotency-Key``, and its answer.
 
+    A retry with the same key gets the stored answer instead of doing the work
+    again; ``status`` is empty while the first request is still running.
+    """
 
-def create_tables(plugin_models=()):
-    """Create every missing table; running it again changes nothing."""
-    database.create_tables([*CORE_MODELS, *plugin_models], safe=True)
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    key = CharField(max_length=100)
+    endpoint = CharField(max_length=200)
+    fingerprint = CharField(max_length=64)
+    status = IntegerField(null=True)
+    body = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "key"), True),)

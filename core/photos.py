@@ -1,0 +1,56 @@
+"""Uploaded photos: decoded and re-encoded with Pillow, metadata stripped.
+
+What does not decode as JPEG, PNG or WebP is refused. Re-encoding drops EXIF
+(GPS included) and anything hidden after the image data. Files are stored
+below the instance folder's ``uploads/`` by station and date, under a random
+name, with a thumbnail beside each.
+"""
+import secrets
+from io import BytesIO
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+MAX_PIXELS = 40_000_000  # refuse decompression bombs well before Pillow's own limit
+LONGEST_SIDE = 2048
+THUMBNAIL_SIDE = 320
+
+
+class PhotoRejected(ValueError):
+    """Not an acceptable photo; the message says why."""
+
+
+def uploads_root(app):
+    return Path(app.instance_path) / "uploads"
+
+
+def save_photo(app, station_slug, folder, data, *, max_bytes, today):
+    """Store ``data`` as a clean JPEG and a thumbnail; return its relative path."""
+    if len(data) > max_bytes:
+        raise PhotoRejected(f"the photo is larger than {max_bytes // (1024 * 1024)} MB")
+    try:
+        with Image.open(BytesIO(data)) as probe:
+            if probe.format not in ACCEPTED_FORMATS:
+                raise PhotoRejected("expected a JPEG, PNG or WebP photo")
+            if probe.width * probe.height > MAX_PIXELS:
+                raise PhotoRejected("the photo has too many pixels")
+            image = ImageOps.exif_transpose(probe)  # keep the orientation EXIF gave it
+            image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+        raise PhotoRejected("the file is not a photo that can be read") from error
+    image = image.convert("RGB")
+    image.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
+    relative = Path(station_slug) / folder / today.strftime("%Y/%m/%d") / f"{secrets.token_hex(12)}.jpg"
+    target = uploads_root(app) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    image.save(target, "JPEG", quality=85, optimize=True)  # no exif= argument: metadata is dropped
+    thumbnail = image.copy()
+    thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    thumbnail.save(thumbnail_path(target), "JPEG", quality=80)
+    return relative.as_posix()
+
+
+def thumbnail_path(path):
+    path = Path(path)
+    return path.with_name(f"{path.stem}.thumb.jpg")
