@@ -11,6 +11,8 @@ from .app import create_app
 from .config import StationConfigError, load_stations, settings_from_environment
 from .models import Role, User, create_tables
 from .plugins import PluginRegistry, make_plugin_manager
+from .points import verify_balances
+from .rewards import expire_due, grant_collect
 from .tenancy import current_tenancy
 
 DEMO_PASSWORD = "redarmband"
@@ -101,8 +103,51 @@ def build_cli(pm=None):
             raise click.UsageError(str(error))
         click.echo(f"created {role} {user.name} ({user.phone})" + (f" at {slug}" if slug else ""))
 
+    @users_group.command("grant-collect")
+    @click.option("--phone", required=True, help="the account that hands out rewards at a designated place")
+    @click.option("--revoke", is_flag=True, help="take the permission away instead")
+    def grant_collect_command(phone, revoke):
+        """Let an account of a station mark its redemptions collected."""
+        user = User.get_or_none(User.phone == phone)
+        if user is None or user.station_id is None:
+            raise click.BadParameter(f"no station account with phone {phone}", param_hint="--phone")
+        grant_collect(user, allowed=not revoke)
+        click.echo(f"{user.name} ({phone}) {'may no longer' if revoke else 'may now'} collect redemptions")
+
+    _add_points_commands(cli)
     pm.hook.register_commands(cli=cli)
     return cli
+
+
+def _add_points_commands(cli):
+    @cli.group("points")
+    def points_group():
+        """The points ledger."""
+
+    @points_group.command("verify")
+    def points_verify():
+        """Recompute every balance from the ledger; exit 1 on any difference."""
+        problems = verify_balances()
+        for problem in problems:
+            click.echo(
+                f"volunteer {problem.volunteer_id} {problem.phone}: {problem.field} kept {problem.kept}, "
+                f"entries say {problem.from_entries}",
+                err=True,
+            )
+        if problems:
+            raise click.ClickException(f"{len(problems)} difference(s) between kept figures and the ledger")
+        click.echo(f"ledger ok: {User.select().count()} accounts match their entries")
+
+    @points_group.command("expire")
+    def points_expire():
+        """Expire redemptions not collected in time, refunding their points (run it from cron)."""
+        total = 0
+        for station in current_tenancy().stations.values():
+            expired = expire_due(station)
+            total += expired
+            if expired:
+                click.echo(f"{station.slug}: {expired} expired")
+        click.echo(f"{total} redemption(s) expired")
 
 
 def _create_demo_accounts():

@@ -287,7 +287,7 @@ def leaderboard(station, period="month", now=None, size=LEADERBOARD_SIZE):
         )
     else:
         raise ValueError("period: expected 'month' or 'all'")
-    return [(user, user.earned) for user in query.limit(size)]
+    return [(user, user.earned) for user in query.limit(size).objects()]
 
 
 def entries_between(station, start, end):

@@ -8,12 +8,13 @@ override two fixtures to describe your world:
 - ``redarmband_stations_dir``: the directory of station TOML files.
 
 Every test gets a fresh, empty database: a SQLite file in ``tmp_path``, or,
-when ``REDARMBAND_DATABASE_URL`` names PostgreSQL, that database with its
-``public`` schema emptied first.
+when ``REDARMBAND_DATABASE_URL`` names PostgreSQL, an emptied schema of that
+database of its own (one per test process, so runs side by side don't meet).
 """
 import os
 import re
 import textwrap
+from urllib.parse import urlsplit, urlunsplit
 from pathlib import Path
 
 import pytest
@@ -43,16 +44,45 @@ def redarmband_stations_dir(tmp_path):
 def database_url(tmp_path):
     url = os.environ.get("REDARMBAND_DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
-        empty_postgres(url)
-        return url
+        return empty_postgres(url)
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
+_made_databases = {}  # name → the URL of the database it was made from
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Drop the databases this test process made."""
+    db.close_all()
+    for name, url in _made_databases.items():
+        server = db.make_database(url)
+        server.connect()
+        server.connection().autocommit = True
+        server.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.close_all()
+    _made_databases.clear()
+
+
 def empty_postgres(url):
-    database = db.make_database(url)
+    """A database beside ``url``'s for this test process, emptied; its URL.
+
+    One database per process, so test runs side by side never meet.
+    """
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'test'}_{os.getpid()}"
+    server = db.make_database(url)
+    server.connect()
+    server.connection().autocommit = True  # CREATE DATABASE cannot run in a transaction
+    if not server.execute_sql("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+        server.execute_sql(f'CREATE DATABASE "{name}"')
+    server.close_all()
+    _made_databases[name] = url
+    own_url = urlunsplit(parts._replace(path=f"/{name}"))
+    database = db.make_database(own_url)
     database.execute_sql("DROP SCHEMA public CASCADE")
     database.execute_sql("CREATE SCHEMA public")
     database.close_all()
+    return own_url
 
 
 @pytest.fixture

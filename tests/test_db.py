@@ -50,8 +50,7 @@ def test_sqlite_connection_stays_open_between_requests(make_app, tmp_path):
 
 
 def test_postgres_requests_hand_their_connection_back_to_the_pool(make_app):
-    empty_postgres(POSTGRES_URL)
-    app = make_app(DATABASE_URL=POSTGRES_URL)
+    app = make_app(DATABASE_URL=empty_postgres(POSTGRES_URL))
     assert app.test_client().get("/api/v1/stations").status_code == 200
     assert db.database.is_closed()
     assert len(db.database._in_use) == 0
