@@ -8,6 +8,7 @@ from .hookspecs import hookimpl
 from .i18n import Text
 from .menus import MenuItem
 from .models import BaseModel, Role, Station, User
+from .scoring import ScoringEvent, ScoringRule
 from .tasks import TaskType
 from .tenancy import get_or_404, get_station
 from .themes import Theme, render_station_template
@@ -16,6 +17,8 @@ __all__ = [
     "BaseModel",
     "MenuItem",
     "Role",
+    "ScoringEvent",
+    "ScoringRule",
     "Station",
     "TaskType",
     "Text",

@@ -1,4 +1,6 @@
 """Small builders shared by the points tests."""
+import itertools
+
 from core.accounts import create_user
 from core.models import EntryKind, User
 from core.points import Booking
@@ -28,6 +30,10 @@ def give_points(app, volunteer_id, amount, slug="huguo", key=None):
     return User.get_by_id(volunteer_id)
 
 
+_officer_numbers = itertools.count(50_000_000)
+
+
 def make_reward(app, slug="huguo", officer=None, **fields):
-    officer = officer or staff(app, slug, phone=f"137{abs(hash((slug, tuple(fields)))) % 10**8:08d}")
+    """A reward created by ``officer`` (default: a new officer of the station)."""
+    officer = officer or staff(app, slug, phone=f"137{next(_officer_numbers)}")
     return create_reward(station(app, slug), officer, RewardSchema().load({**REWARD, **fields}))
