@@ -32,7 +32,7 @@ ROLE_LABELS = {
     Role.CITY_ADMIN: Text("市级管理员", "City admin"),
 }
 
-PHONE_PATTERN = r"^1[3-9]\d{9}$"  # a mainland China mobile number
+PHONE_PATTERN = r"\A1[3-9][0-9]{9}\Z"  # a mainland China mobile number; ASCII digits, no trailing newline
 MIN_PASSWORD_LENGTH = 8
 
 # Checked when the phone is unknown, so a failed sign-in takes the same work
@@ -80,6 +80,12 @@ class RegistrationSchema(Schema):
     def _name_not_blank(self, value, **_kwargs):
         if not value.strip():
             raise ValidationError("must not be blank")
+        if any(ord(character) < 32 or ord(character) == 127 for character in value):
+            raise ValidationError("must not contain control characters")
+
+
+def is_phone(text):
+    return isinstance(text, str) and re.match(PHONE_PATTERN, text) is not None
 
 
 def register_volunteer(station, data):
@@ -88,22 +94,26 @@ def register_volunteer(station, data):
     Raises :class:`DuplicatePhone`. Fires ``on_volunteer_registered`` after
     the commit.
     """
+    password_hash = generate_password_hash(data["password"])  # slow: not while holding the write lock
+    station_id = station.id
     try:
         with write_transaction():
             if User.select().where(User.phone == data["phone"]).exists():
                 raise DuplicatePhone(data["phone"])
             volunteer = User.create(
-                station=station.id,
+                station=station_id,
                 role=Role.VOLUNTEER,
                 phone=data["phone"],
                 name=data["name"].strip(),
-                password_hash=generate_password_hash(data["password"]),
+                password_hash=password_hash,
                 occupation=data["occupation"],
                 oath_version=station.config.oath_version,
                 oath_accepted_at=utcnow(),
             )
-    except IntegrityError as error:  # the same phone registered concurrently
-        raise DuplicatePhone(data["phone"]) from error
+    except IntegrityError as error:  # the same phone registered concurrently?
+        if User.select().where(User.phone == data["phone"]).exists():
+            raise DuplicatePhone(data["phone"]) from error
+        raise
     station.hooks.fire("on_volunteer_registered", station=station, volunteer=volunteer)
     return volunteer
 
@@ -112,28 +122,25 @@ def create_user(*, role, phone, name, password, station_id=None):
     """An officer, station admin or city admin (the ``users create`` command)."""
     if role not in Role.ALL:
         raise ValueError(f"role: expected one of {', '.join(Role.ALL)}")
-    if not re.match(PHONE_PATTERN, phone):
+    if not is_phone(phone):
         raise ValueError("phone: expected an 11-digit mobile number starting with 1")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"password: expected at least {MIN_PASSWORD_LENGTH} characters")
     if (role == Role.CITY_ADMIN) != (station_id is None):
         raise ValueError("station: a city admin has none; every other role needs one")
+    password_hash = generate_password_hash(password)
     try:
         with write_transaction():
-            return User.create(
-                station=station_id,
-                role=role,
-                phone=phone,
-                name=name,
-                password_hash=generate_password_hash(password),
-            )
+            return User.create(station=station_id, role=role, phone=phone, name=name, password_hash=password_hash)
     except IntegrityError as error:
-        raise DuplicatePhone(phone) from error
+        if User.select().where(User.phone == phone).exists():
+            raise DuplicatePhone(phone) from error
+        raise
 
 
 def authenticate(phone, password):
     """The active user with this phone and password, or ``None``."""
-    user = User.get_or_none(User.phone == phone)
+    user = User.get_or_none(User.phone == phone) if is_phone(phone) else None
     if user is None:
         check_password_hash(_UNKNOWN_USER_HASH, password)
         return None

@@ -39,7 +39,16 @@ def create_app(test_config=None):
         instance_path=os.environ.get("REDARMBAND_INSTANCE_PATH") or None,
     )
     app.config.update(settings_from_environment(app.instance_path))
-    app.config.update(LOAD_ENTRYPOINTS=True, EXTRA_PLUGINS=())
+    app.config.update(
+        LOAD_ENTRYPOINTS=True,
+        EXTRA_PLUGINS=(),
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,  # the largest request body: a few photos
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("REDARMBAND_SECURE_COOKIES", "") == "1",
+        # A token lives as long as the session: reading the oath slowly on a
+        # phone must not cost the volunteer their form.
+        WTF_CSRF_TIME_LIMIT=None,
+    )
     app.config.update(test_config or {})
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
@@ -99,11 +108,17 @@ def _instance_secret_key(instance_path):
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Written in full to a private file first, then linked into place in
+        # one step: a worker starting at the same moment either finds no file
+        # or a whole key, never an empty one.
+        draft = path.with_name(f"secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as key_file:
+            key_file.write(secrets.token_hex(32))
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(draft, path)
         except FileExistsError:
-            pass  # another worker made it first
-        else:
-            with os.fdopen(fd, "w") as key_file:
-                key_file.write(secrets.token_hex(32))
+            pass  # another worker made it first; use theirs
+        finally:
+            draft.unlink()
     return path.read_text().strip()

@@ -5,6 +5,7 @@ each naming the file, the key and what was expected; ``redarmband stations
 check`` prints them and the app refuses to start on them.
 """
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,7 +80,15 @@ class StationSchema(Schema):
     district = fields.String(required=True, validate=validate.Length(min=1))
     brand = fields.String(required=True, validate=validate.Length(min=1))
     enabled = fields.Boolean(load_default=True)
-    hosts = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+    hosts = fields.List(
+        fields.String(
+            validate=validate.Regexp(
+                re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$", re.IGNORECASE),
+                error="expected a host name such as donghua.example.org (no scheme, port or path)",
+            )
+        ),
+        load_default=list,
+    )
     theme = fields.String(load_default=DEFAULT_THEME)
     timezone = fields.String(load_default=DEFAULT_TIMEZONE)
     plugins = fields.List(fields.String(), load_default=list)
@@ -172,7 +181,7 @@ def _load_station_file(path, registry):
         return f"{path}: key '{key}': {expected}"
 
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM from a Windows editor is fine
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         return None, [f"{path}: not valid TOML: {error}"]
     problems = []

@@ -6,6 +6,7 @@ one per request costs several times the insert throughput. PostgreSQL (for a
 city's several app servers) uses a connection pool: each request takes a
 connection and gives it back.
 """
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -38,7 +39,8 @@ def make_database(url):
             password=parts.password,
             host=parts.hostname,
             port=parts.port,
-            max_connections=32,
+            # per worker process: keep workers × this under the server's max_connections
+            max_connections=int(os.environ.get("REDARMBAND_DB_POOL_SIZE", "10")),
             stale_timeout=300,
             timeout=10,  # seconds to wait for a free pooled connection
         )

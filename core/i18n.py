@@ -28,13 +28,17 @@ def current_language():
 
 
 def translation_directories(app, pm):
-    """Core's catalogue, then each plugin module's ``translations/`` folder."""
-    folders = [Path(app.root_path) / "translations"]
+    """Each plugin module's ``translations/`` folder, then core's.
+
+    All share the ``messages`` domain and later catalogues win, so core's
+    goes last: a plugin cannot change how core's own messages read.
+    """
+    folders = []
     for plugin in pm.get_plugins():
         module_file = getattr(plugin, "__file__", None)
         if module_file and (Path(module_file).parent / "translations").is_dir():
             folders.append(Path(module_file).parent / "translations")
-    return folders
+    return [*sorted(folders), Path(app.root_path) / "translations"]
 
 
 def init_app(app, pm):

@@ -24,8 +24,11 @@ BUILTIN_PLUGINS = (
 )
 
 
+EVENT_HOOKS = ("on_volunteer_registered", "on_points_booked", "on_checkin", "on_redemption")
+
+
 def is_builtin(name):
-    return name.startswith("core.")
+    return name in BUILTIN_PLUGINS
 
 
 def make_plugin_manager(load_entrypoints=True, extra_plugins=()):
@@ -44,7 +47,21 @@ def make_plugin_manager(load_entrypoints=True, extra_plugins=()):
     for name, plugin in extra_plugins:
         pm.register(plugin, name=name)
     pm.check_pending()
+    _refuse_misfits(pm)
     return pm
+
+
+def _refuse_misfits(pm):
+    """Names and hook kinds that would slip past per-station enabling."""
+    for name, _plugin in pm.list_name_plugin():
+        if name.startswith("core.") and not is_builtin(name):
+            raise pluggy.PluginValidationError(_plugin, f"plugin name {name!r}: 'core.' names are reserved for core")
+    for hook_name in EVENT_HOOKS:
+        for impl in getattr(pm.hook, hook_name).get_hookimpls():
+            if impl.hookwrapper or impl.wrapper:
+                raise pluggy.PluginValidationError(
+                    impl.plugin, f"plugin {impl.plugin_name!r}: event hook {hook_name} cannot be a wrapper"
+                )
 
 
 class StationHooks:
@@ -68,7 +85,7 @@ class StationHooks:
         One that raises is logged and the rest still run: the change has
         happened, and a plugin's failure must not turn it into an error.
         """
-        for impl in getattr(self, event_name).get_hookimpls():
+        for impl in reversed(getattr(self, event_name).get_hookimpls()):  # pluggy's call order
             try:
                 impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
             except Exception:  # noqa: BLE001 - see the docstring

@@ -43,6 +43,12 @@ class AlreadyReversed(PointsError):
     code = "already_reversed"
 
 
+class WrongStation(PointsError):
+    """Points are booked only at a volunteer's own station."""
+
+    code = "wrong_station"
+
+
 @dataclass(frozen=True)
 class BreakdownLine:
     """One rule's contribution to an entry, shown to officers and volunteers."""
@@ -135,6 +141,8 @@ class Booking:
         if kind not in EntryKind.ALL:
             raise ValueError(f"unknown entry kind {kind!r}")
         volunteer = self.lock(volunteer_id)
+        if volunteer.station_id != self.station.id:
+            raise WrongStation(f"volunteer {volunteer_id} does not belong to station {self.station.slug}")
         existing = LedgerEntry.get_or_none(LedgerEntry.idempotency_key == key)
         if existing is not None:
             raise DuplicateBooking(existing)

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 
 from flask import abort, current_app, g, request
 
+from .db import database
 from .models import Station
 from .plugins import is_builtin
 
 # Paths that belong to no station, left alone when a station host is used.
-UNSCOPED_PREFIXES = ("/s/", "/api/", "/static/", "/-/")
+UNSCOPED_PREFIXES = ("/s/", "/api/", "/static/", "/-/themes/")
 
 
 @dataclass
@@ -41,11 +42,18 @@ class StationContext:
 
     @property
     def id(self):
-        """The station's row id, created on first use (safe under races)."""
-        if self._row_id is None:
-            Station.insert(slug=self.slug).on_conflict_ignore().execute()
-            self._row_id = Station.get(Station.slug == self.slug).id
-        return self._row_id
+        """The station's row id, created on first use (safe under races).
+
+        Requests resolve it on entry, before any transaction. One made inside
+        a transaction is not kept: a rollback would take the row with it.
+        """
+        if self._row_id is not None:
+            return self._row_id
+        Station.insert(slug=self.slug).on_conflict_ignore().execute()
+        row_id = Station.get(Station.slug == self.slug).id
+        if not database.in_transaction():
+            self._row_id = row_id
+        return row_id
 
 
 class Tenancy:
@@ -80,6 +88,7 @@ class Tenancy:
             owner = self.blueprint_owner.get(blueprint)
             if owner is not None and owner not in station.enabled_plugins:
                 abort(404)
+        station.id  # noqa: B018 - resolve the row outside any transaction
         g.station = station
 
 

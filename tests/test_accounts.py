@@ -125,3 +125,12 @@ def test_passwords_are_stored_hashed(app, client):
     with app.app_context():
         stored = User.get(User.phone == FORM["phone"]).password_hash
     assert FORM["password"] not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_a_next_that_is_not_a_url_is_ignored(client):
+    register(client)
+    token = csrf_token_from(client.get("/s/xiaonanmen/"))
+    client.post("/s/xiaonanmen/logout", data={"csrf_token": token})
+    data = {"csrf_token": token, "phone": FORM["phone"], "password": FORM["password"]}
+    response = client.post("/s/xiaonanmen/login?next=//[", data=data)
+    assert response.status_code == 302 and response.headers["Location"] == "/s/xiaonanmen/"

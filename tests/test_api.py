@@ -1,4 +1,6 @@
 """The JSON API: registration, tokens, profile, stations, errors, OpenAPI."""
+import re
+
 import pytest
 from openapi_spec_validator import validate
 
@@ -134,7 +136,7 @@ def test_openapi_document_is_valid_and_covers_every_api_route(app, client):
         if method != "parameters"
     }
     served = {
-        (rule.rule.replace("<station>", "{station}"), method)
+        (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method)  # <station>, <int:reward_id> → {…}
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/") and rule.endpoint != "openapi.openapi_document"
         for method in rule.methods - {"HEAD", "OPTIONS"}
@@ -142,3 +144,30 @@ def test_openapi_document_is_valid_and_covers_every_api_route(app, client):
     assert served == documented
     registration = document["components"]["schemas"]["Registration"]
     assert {"phone", "accept_oath", "oath_version"} <= set(registration["required"])
+
+
+@pytest.mark.parametrize("phone", ["13800000002\n", "138000000٠2", " 13800000002", "+8613800000002"])
+def test_only_plain_eleven_digit_phones_are_accepted(register_volunteer, client, phone):
+    response = register_volunteer("huguo", phone=phone)
+    assert response.status_code == 400
+    assert list(response.get_json()["error"]["fields"]) == ["phone"]
+    assert client.post("/api/v1/auth/tokens", json={"phone": phone, "password": "x"}).status_code == 401
+
+
+def test_control_characters_in_a_name_are_refused(register_volunteer):
+    response = register_volunteer("huguo", name="李\x00红")
+    assert response.status_code == 400
+    assert "name" in response.get_json()["error"]["fields"]
+
+
+def test_absurdly_nested_json_is_a_400_not_a_crash(client):
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post("/api/v1/auth/tokens", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_json"
+
+
+def test_an_oversized_body_is_refused_with_413(client):
+    response = client.post("/api/v1/auth/tokens", data=b"x" * (17 * 1024 * 1024), content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "request_entity_too_large"

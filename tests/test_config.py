@@ -255,3 +255,16 @@ def test_schema_problem_does_not_hide_an_unknown_plugin(stations_dir, refused):
     message = refused()
     assert f"{path}: key 'timezone'" in message
     assert f"{path}: key 'plugins'" in message
+
+
+@pytest.mark.parametrize("host", ["https://donghua.example.org", "donghua.example.org:8443", "donghua.example.org/"])
+def test_a_host_must_be_a_bare_host_name(stations_dir, refused, host):
+    path = write_station(stations_dir, "alpha", hosts=[host])
+    line = problem_line(refused(), path)
+    assert "key 'hosts.0'" in line and "host name" in line
+
+
+def test_a_file_saved_with_a_byte_order_mark_loads(stations_dir):
+    path = write_station(stations_dir, "alpha")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert "alpha" in load_stations(stations_dir, registry()).by_slug

@@ -146,3 +146,13 @@ def test_leaderboard_counts_earned_points_not_balance_and_stays_in_the_station(a
     assert month == board
     with pytest.raises(ValueError):
         leaderboard(station(app), "decade")
+
+
+def test_points_are_booked_only_at_the_volunteers_own_station(app, volunteer):
+    from core.checkins import check_in
+    from core.points import WrongStation
+
+    with app.test_request_context():
+        with pytest.raises(WrongStation):
+            check_in(station(app, "donghua"), volunteer)
+    assert LedgerEntry.select().count() == 0

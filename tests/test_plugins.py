@@ -5,6 +5,7 @@ Uses the project's test world (tests/conftest.py): the shipped stations
 and both brand plugins.
 """
 import re
+import types
 from importlib import metadata
 
 import pluggy
@@ -16,6 +17,7 @@ from core import hookimpl
 from core.config import StationConfigError
 from core.plugins import make_plugin_manager
 from core.testing import write_station
+from tests.conftest import BRAND_PLUGINS
 
 BRANDS = {"night_patrol": plugins.night_patrol, "school_guardian": plugins.school_guardian}
 ENABLED_AT = {"donghua": "night_patrol", "huguo": "school_guardian", "xiaonanmen": "school_guardian"}
@@ -258,3 +260,39 @@ def test_a_plugin_is_enabled_for_a_station_by_config_alone(make_app, tmp_path):
     assert "--primary: #8b1a1a;" in page(home)
     assert client.get("/s/quiet/night-patrol/").status_code == 404
     assert not [link for link in menu_links(client.get("/s/quiet/")) if "night-patrol" in link]
+
+
+def test_a_plugin_may_not_take_a_name_reserved_for_core(make_app):
+    with pytest.raises(pluggy.PluginValidationError, match="reserved for core"):
+        make_app(EXTRA_PLUGINS=[("core.sneaky", types.SimpleNamespace())])
+
+
+def test_an_event_hook_cannot_be_a_wrapper(make_app):
+    class Wrapper:
+        @hookimpl(wrapper=True)
+        def on_checkin(self, station, volunteer, checkin, entry):
+            return (yield)
+
+    with pytest.raises(pluggy.PluginValidationError, match="cannot be a wrapper"):
+        make_app(EXTRA_PLUGINS=[("wrapper", Wrapper())])
+
+
+def test_events_run_in_pluggys_order_and_a_failure_does_not_stop_the_rest(make_app):
+    calls = []
+
+    class First:
+        @hookimpl(tryfirst=True)
+        def on_volunteer_registered(self, volunteer):
+            calls.append("first")
+            raise RuntimeError("broken plugin")
+
+    class Plain:
+        @hookimpl
+        def on_volunteer_registered(self, volunteer):
+            calls.append("plain")
+
+    app = make_app(EXTRA_PLUGINS=[*BRAND_PLUGINS, ("plain", Plain()), ("first", First())])
+    tenancy = app.extensions["redarmband"].tenancy
+    hooks = app.extensions["redarmband"].registry.hooks_for(["plain", "first"])
+    hooks.fire("on_volunteer_registered", station=tenancy.get("huguo"), volunteer=None)
+    assert calls == ["first", "plain"]

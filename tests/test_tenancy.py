@@ -106,3 +106,42 @@ def test_a_missing_page_under_a_station_wears_that_stations_theme(client):
     page = response.get_data(as_text=True)
     assert "--primary: #1565c0" in page and "页面不存在" in page
     assert 'href="/s/huguo/"' in page
+
+
+def test_a_stations_plugin_listing_answers_on_its_own_host(client):
+    response = client.get("/-/plugins.json", headers={"Host": "huguo.redarmband.local"})
+    assert response.status_code == 200 and response.get_json()["station"] == "huguo"
+
+
+def test_a_station_row_made_in_a_rolled_back_transaction_is_not_remembered(app):
+    from core.db import database
+    from core.models import Station
+
+    huguo = app.extensions["redarmband"].tenancy.get("huguo")
+    Station.delete().where(Station.slug == "huguo").execute()
+    huguo._row_id = None
+    with pytest.raises(RuntimeError):
+        with database.atomic():
+            assert huguo.id
+            raise RuntimeError("the request failed")
+    assert huguo.id == Station.get(Station.slug == "huguo").id
+
+
+def test_workers_starting_together_share_one_whole_secret_key(tmp_path):
+    import threading
+
+    from core.app import _instance_secret_key
+
+    keys, start = [], threading.Barrier(8)
+
+    def worker():
+        start.wait()
+        keys.append(_instance_secret_key(tmp_path))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(keys)) == 1 and len(keys[0]) == 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]

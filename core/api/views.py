@@ -20,7 +20,10 @@ def _api_error(error):
 
 
 def _json_body(schema):
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # absurdly deep nesting
+        body = None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "expected a JSON object as the request body")
     try:

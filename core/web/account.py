@@ -66,8 +66,17 @@ def login():
 def _after_login(user):
     """Back where the user was going on this station, else their own home."""
     wanted = request.args.get("next", "")
-    parts = urlsplit(wanted)
-    if user.station_id == g.station.id and wanted.startswith("/") and not parts.netloc and not wanted.startswith("//"):
+    try:
+        parts = urlsplit(wanted)
+    except ValueError:  # e.g. "//[": not a URL at all
+        parts = None
+    if (
+        parts is not None
+        and user.station_id == g.station.id
+        and wanted.startswith("/")
+        and not parts.netloc
+        and not wanted.startswith("//")
+    ):
         return wanted
     if user.station_id is None:
         return url_for("city.index")
