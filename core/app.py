@@ -6,8 +6,9 @@ from pathlib import Path
 
 import jinja2
 from flask import Flask, before_render_template, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db, i18n
+from . import db, i18n, ratelimits
 from .api import openapi
 from . import api
 from .config import StationDirectory, load_stations, settings_from_environment
@@ -74,9 +75,13 @@ def create_app(test_config=None):
         csrf.exempt(blueprint)  # bearer tokens only, never the session cookie
     for _owner, blueprint in registry.blueprints:
         app.register_blueprint(blueprint, url_prefix=f"/s/<station>{blueprint.url_prefix or ''}")
+    ratelimits.init_app(app)
     errors.register(app)
     before_render_template.connect(_add_plugin_template_vars, app)
     app.wsgi_app = HostRouting(app.wsgi_app, directory.enabled_slug_for_host)
+    proxies = int(os.environ.get("REDARMBAND_PROXY_HOPS", "0"))
+    if proxies:  # behind nginx: take the client's address and host from X-Forwarded-*
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
 
