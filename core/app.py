@@ -12,6 +12,7 @@ from . import db, i18n, ratelimits
 from .api import openapi
 from . import api
 from .config import StationDirectory, load_stations, settings_from_environment
+from .models import check_schema
 from .plugins import PluginRegistry, make_plugin_manager
 from .tenancy import HostRouting, Tenancy
 from .themes import theme_template_loader
@@ -61,6 +62,8 @@ def create_app(test_config=None):
     app.extensions["redarmband"] = Platform(pm, registry, directory, tenancy)
 
     db.init_app(app)
+    with db.database.connection_context():
+        check_schema(registry.models)  # a stale database stops start-up, not a request
     i18n.init_app(app, pm)
     csrf.init_app(app)
     login_manager.init_app(app)

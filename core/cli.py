@@ -9,7 +9,7 @@ from flask.cli import AppGroup, ScriptInfo, routes_command, run_command, shell_c
 from .accounts import DuplicatePhone, RegistrationSchema, create_user, register_volunteer
 from .app import create_app
 from .config import StationConfigError, load_stations, settings_from_environment
-from .models import Role, User, create_tables
+from .models import Role, SchemaOutOfDate, User, create_tables
 from .plugins import PluginRegistry, make_plugin_manager
 from .points import verify_balances
 from .rewards import expire_due, grant_collect
@@ -191,7 +191,7 @@ def main():
     try:
         cli = build_cli()
         cli.main(prog_name="redarmband", obj=ScriptInfo(create_app=create_app, load_dotenv_defaults=False))
-    except (StationConfigError, pluggy.PluginValidationError) as error:
+    except (StationConfigError, pluggy.PluginValidationError, SchemaOutOfDate) as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
 

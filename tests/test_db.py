@@ -81,3 +81,16 @@ def test_concurrent_read_then_write_loses_no_update(app):
         thread.join()
     assert errors == []
     assert User.get_by_id(user.id).points_balance == 40
+
+
+def test_a_database_from_an_older_version_stops_start_up_with_a_clear_message(make_app, tmp_path):
+    from peewee import SqliteDatabase
+
+    from core.models import SchemaOutOfDate
+
+    path = tmp_path / "old.db"
+    old = SqliteDatabase(str(path))
+    old.execute_sql('CREATE TABLE "user" (id INTEGER PRIMARY KEY, phone VARCHAR(20))')
+    old.close()
+    with pytest.raises(SchemaOutOfDate, match="table 'user' lacks .*points_balance"):
+        make_app(DATABASE_URL=f"sqlite:///{path}")
