@@ -4,14 +4,28 @@ from flask import url_for
 from ..hookspecs import hookimpl
 from ..i18n import Text
 from ..menus import MenuItem
+from ..models import Role
+from ..rewards import may_collect
 
 
 @hookimpl
-def menu_items(user):
-    items = [MenuItem(Text("首页", "Home"), url_for("station.home"), order=10)]
+def menu_items(station, user):
+    items = [
+        MenuItem(Text("首页", "Home"), url_for("station.home"), order=10),
+        MenuItem(Text("积分兑换", "Rewards"), url_for("rewards.catalogue"), order=30),
+        MenuItem(Text("排行榜", "Leaderboard"), url_for("points.leaderboard"), order=35),
+    ]
     if user is None:
         items.append(MenuItem(Text("注册", "Register"), url_for("account.register"), order=80))
         items.append(MenuItem(Text("登录", "Sign in"), url_for("account.login"), order=90))
-    else:
-        items.append(MenuItem(Text("我的", "My profile"), url_for("account.profile"), order=80))
+        return items
+    here = user.station_id == station.id
+    if here and user.role == Role.VOLUNTEER:
+        items.append(MenuItem(Text("我的积分", "My points"), url_for("points.my_points"), order=40))
+        items.append(MenuItem(Text("我的兑换", "My redemptions"), url_for("rewards.my_redemptions"), order=45))
+    if may_collect(station, user):
+        items.append(MenuItem(Text("兑换核销", "Hand out rewards"), url_for("rewards.collect"), order=60))
+    if here and user.is_staff:
+        items.append(MenuItem(Text("管理", "Manage"), url_for("points.manage"), order=70))
+    items.append(MenuItem(Text("我的", "My profile"), url_for("account.profile"), order=80))
     return items

@@ -6,11 +6,11 @@ from flask_login import current_user
 
 from ..accounts import ROLE_LABELS
 from ..tenancy import current_tenancy
-from . import account, city, station
+from . import account, city, points_pages, rewards_pages, station
 
 
 def register(app):
-    for blueprint in (city.bp, station.bp, account.bp):
+    for blueprint in (city.bp, station.bp, account.bp, points_pages.bp, rewards_pages.bp):
         app.register_blueprint(blueprint)
 
     app.jinja_env.globals["role_labels"] = ROLE_LABELS

@@ -1,0 +1,586 @@
+"""Rewards on a station's pages: the catalogue, redeeming, my redemptions
+with the pickup code and its QR code, collecting, cancelling, and the staff's
+catalogue management with photos."""
+import re
+from datetime import datetime, timedelta
+from io import BytesIO
+
+import pytest
+import segno
+from PIL import ExifTags, Image
+
+from core import points, rewards
+from core.accounts import create_user
+from core.models import LedgerEntry, Redemption, Reward, Role, User, utcnow
+from core.photos import thumbnail_path, uploads_root
+from core.testing import csrf_token_from, post_form
+
+PASSWORD = "abcdefgh1"
+ADMIN_PHONES = {"huguo": "13599999991", "donghua": "13599999992", "xiaonanmen": "13599999993"}
+REWARD_FORM = {
+    "name": "保温杯",
+    "description": "护小侠定制保温杯",
+    "cost": "10",
+    "stock": "5",
+    "limit_count": "",
+    "limit_period": "",
+    "visible_from": "",
+    "visible_until": "",
+    "place_name": "护国派出所值班室",
+    "place_address": "五华区护国路1号",
+    "place_hours": "周一至周五 9:00-17:00",
+    "active": "yes",
+}
+
+
+@pytest.fixture
+def app(make_app, tmp_path, monkeypatch):
+    monkeypatch.setenv("REDARMBAND_INSTANCE_PATH", str(tmp_path / "instance"))
+    return make_app()
+
+
+def page(response):
+    return response.get_data(as_text=True)
+
+
+def station_of(app, slug):
+    return app.extensions["redarmband"].tenancy.get(slug)
+
+
+def sign_in(app, station, phone):
+    client = app.test_client()
+    assert post_form(client, f"/s/{station}/login", {"phone": phone, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def volunteer(app, station="huguo", name="李红", phone="13800000001", points_to_give=0):
+    """A client signed in as a new volunteer of ``station`` with some points."""
+    client = app.test_client()
+    form = {
+        "name": name,
+        "phone": phone,
+        "password": PASSWORD,
+        "occupation": "courier",
+        "accept_oath": "yes",
+        "oath_version": "2024-1",
+    }
+    assert post_form(client, f"/s/{station}/register", form).status_code == 302
+    if points_to_give:
+        give(app, phone, points_to_give, station)
+    return client
+
+
+def staff(app, role=Role.OFFICER, station="huguo", phone="13700000001", name="张警官"):
+    with app.app_context():
+        create_user(role=role, phone=phone, name=name, password=PASSWORD, station_id=station_of(app, station).id)
+    return sign_in(app, station, phone)
+
+
+def admin_user(app, station):
+    found = User.get_or_none(User.phone == ADMIN_PHONES[station])
+    return found or create_user(
+        role=Role.STATION_ADMIN,
+        phone=ADMIN_PHONES[station],
+        name="管理员",
+        password=PASSWORD,
+        station_id=station_of(app, station).id,
+    )
+
+
+def give(app, phone, amount, station="huguo"):
+    with app.app_context():
+        station_ctx = station_of(app, station)
+        target = User.get(User.phone == phone)
+        points.adjust(station_ctx, admin_user(app, station), target.id, amount, "奖励", key=f"give-{phone}-{utcnow()}")
+
+
+def add_reward(app, station="huguo", **fields):
+    """A reward made through the domain layer (the form has tests of its own)."""
+    data = {
+        "name": "保温杯",
+        "description": "",
+        "cost": 10,
+        "stock": 5,
+        "place_name": "值班室",
+        "place_address": "护国路1号",
+        "place_hours": "9:00-17:00",
+        **fields,
+    }
+    with app.app_context():
+        reward = rewards.create_reward(station_of(app, station), admin_user(app, station), data)
+        return reward.id
+
+
+def balance_of(app, phone):
+    with app.app_context():
+        return User.get(User.phone == phone).points_balance
+
+
+def stock_of(app, reward_id):
+    with app.app_context():
+        return Reward.get_by_id(reward_id).stock
+
+
+def redeem(client, reward_id, station="huguo"):
+    token = csrf_token_from(client.get(f"/s/{station}/rewards"))
+    return client.post(f"/s/{station}/rewards/{reward_id}/redeem", data={"csrf_token": token})
+
+
+def code_from(response):
+    match = re.fullmatch(r"/s/\w+/me/redemptions/([A-Z0-9]+)", response.headers["Location"])
+    assert match, response.headers.get("Location")
+    return match.group(1)
+
+
+def collect(client, code, station="huguo"):
+    return post_form(client, f"/s/{station}/collect?code={code}", {"code": code})
+
+
+# ---------------------------------------------------------------------------
+# The catalogue
+# ---------------------------------------------------------------------------
+
+
+def test_catalogue_shows_visible_rewards_to_everyone(app, client):
+    shown = add_reward(app, name="保温杯", cost=10, stock=3, place_name="护国派出所值班室", place_hours="周一至周五")
+    add_reward(app, name="下架的伞", active=False)
+    add_reward(app, name="明年的帽子", visible_from=utcnow() + timedelta(days=300))
+    add_reward(app, name="过期的包", visible_until=utcnow() - timedelta(days=1))
+    response = client.get("/s/huguo/rewards")
+    assert response.status_code == 200
+    text = page(response)
+    assert "保温杯" in text and "护国派出所值班室" in text and "周一至周五" in text and "剩余 3 份" in text
+    assert "下架的伞" not in text and "明年的帽子" not in text and "过期的包" not in text
+    assert f"/s/huguo/rewards/{shown}/redeem" not in text  # not signed in: no button
+    assert "登录后即可用积分兑换" in text
+
+
+def test_catalogue_shows_the_redeem_button_to_a_volunteer_of_the_station(app):
+    reward = add_reward(app)
+    client = volunteer(app, points_to_give=20)
+    text = page(client.get("/s/huguo/rewards"))
+    assert f'action="/s/huguo/rewards/{reward}/redeem"' in text and "用 10 积分兑换" in text
+    assert ">20<" in text  # the balance
+
+
+def test_another_stations_volunteer_can_neither_see_nor_redeem_huguos_rewards(app):
+    reward = add_reward(app, name="护国的保温杯")
+    client = volunteer(app, station="xiaonanmen", points_to_give=50)
+    assert "护国的保温杯" not in page(client.get("/s/xiaonanmen/rewards"))
+    assert redeem(client, reward, station="xiaonanmen").status_code == 404
+    token = csrf_token_from(client.get("/s/xiaonanmen/rewards"))
+    assert client.post(f"/s/huguo/rewards/{reward}/redeem", data={"csrf_token": token}).status_code == 404
+    assert f"/s/huguo/rewards/{reward}/redeem" not in page(client.get("/s/huguo/rewards"))
+    assert balance_of(app, "13800000001") == 50 and stock_of(app, reward) == 5
+
+
+# ---------------------------------------------------------------------------
+# Redeem → my redemption → collect
+# ---------------------------------------------------------------------------
+
+
+def qr_matrix_of(svg_path):
+    """The dark modules of a segno SVG path ("M x y h n m dx dy …")."""
+    dark, x, y = set(), 0, 0.0
+    for command, numbers in re.findall(r"([Mmh])([-\d. ]+)", svg_path):
+        values = [float(v) for v in numbers.split()]
+        if command == "M":
+            x, y = values
+        elif command == "m":
+            x, y = x + values[0], y + values[1]
+        else:
+            dark.update((int(x + i), int(y)) for i in range(int(values[0])))
+            x += values[0]
+    return dark
+
+
+def segno_dark_modules(text, border=4):
+    qr = segno.make_qr(text, error="m")
+    return {(col + border, row + border) for row, line in enumerate(qr.matrix) for col, cell in enumerate(line) if cell}
+
+
+def test_redeem_then_collect_through_the_pages(app):
+    reward = add_reward(app, name="保温杯", cost=10, stock=2, place_name="护国派出所值班室")
+    client = volunteer(app, points_to_give=25)
+
+    response = redeem(client, reward)
+    assert response.status_code == 302
+    code = code_from(response)
+    assert balance_of(app, "13800000001") == 15 and stock_of(app, reward) == 1
+
+    mine = page(client.get(f"/s/huguo/me/redemptions/{code}"))
+    assert "兑换成功：保温杯" in mine  # flashed
+    assert f'<p class="code" aria-label="兑换码">{code}</p>' in mine
+    assert "待领取" in mine and "护国派出所值班室" in mine
+    assert f'action="/s/huguo/me/redemptions/{code}/cancel"' in mine
+    with app.app_context():
+        expires = Redemption.get(Redemption.code == code).expires_at
+    assert (expires + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M") in mine  # station-local
+    svg_path = re.search(r'<svg viewBox="[^"]+" class="qr">.*?<path[^>]* d="([^"]+)"', mine, re.DOTALL).group(1)
+    assert qr_matrix_of(svg_path) == segno_dark_modules(f"http://localhost/s/huguo/collect?code={code}")
+
+    listing = page(client.get("/s/huguo/me/redemptions"))
+    assert code in listing and "保温杯" in listing
+
+    officer = staff(app)
+    lookup = officer.get(f"/s/huguo/collect?code={code.lower()}")
+    assert lookup.status_code == 200
+    assert "李红" in page(lookup) and "保温杯" in page(lookup) and "138****0001" in page(lookup)
+    assert "确认发放此奖品" in page(lookup)
+
+    done = collect(officer, code)
+    assert done.status_code == 302
+    after = page(officer.get(done.headers["Location"]))
+    assert "已发放：保温杯，领取人 李红" in after and "已领取" in after and "确认发放此奖品" not in after
+
+    again = collect(officer, code)
+    assert again.status_code == 409
+    assert "这个奖品已经领取" in page(again)
+    with app.app_context():
+        redemption = Redemption.get(Redemption.code == code)
+        assert redemption.state == "collected" and redemption.collected_by.phone == "13700000001"
+    assert balance_of(app, "13800000001") == 15
+    volunteer_view = page(client.get(f"/s/huguo/me/redemptions/{code}"))
+    assert "已领取" in volunteer_view and "/cancel" not in volunteer_view
+
+
+def test_redeem_needs_csrf(app):
+    reward = add_reward(app)
+    client = volunteer(app, points_to_give=20)
+    assert client.post(f"/s/huguo/rewards/{reward}/redeem").status_code == 400
+    assert balance_of(app, "13800000001") == 20
+
+
+def test_cancel_refunds_the_points_and_returns_the_stock(app):
+    reward = add_reward(app, cost=10, stock=1)
+    client = volunteer(app, points_to_give=12)
+    code = code_from(redeem(client, reward))
+    assert balance_of(app, "13800000001") == 2 and stock_of(app, reward) == 0
+
+    token = csrf_token_from(client.get(f"/s/huguo/me/redemptions/{code}"))
+    cancelled = client.post(f"/s/huguo/me/redemptions/{code}/cancel", data={"csrf_token": token})
+    assert cancelled.status_code == 302
+    text = page(client.get(cancelled.headers["Location"]))
+    assert "已取消，10 积分已退还" in text and "已取消" in text and "/cancel" not in text
+    assert balance_of(app, "13800000001") == 12 and stock_of(app, reward) == 1
+    with app.app_context():
+        assert [e.kind for e in LedgerEntry.select().order_by(LedgerEntry.id)][-2:] == ["redemption", "refund"]
+
+    again = client.post(f"/s/huguo/me/redemptions/{code}/cancel", data={"csrf_token": token})
+    assert again.status_code == 409 and "已取消" in page(again)
+    assert balance_of(app, "13800000001") == 12
+
+    officer = staff(app)
+    refused = collect(officer, code)
+    assert refused.status_code == 409 and "这笔兑换已取消" in page(refused)
+    assert "这笔兑换已取消" in page(officer.get(f"/s/huguo/collect?code={code}"))
+
+
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        ({"cost": 100}, "你有 20 积分，兑换这个奖品需要 100 积分"),
+        ({"stock": 0}, "这个奖品已经兑完了"),
+        ({"active": False}, "这个奖品目前不能兑换"),
+        ({"limit_count": 1, "limit_period": "month", "stock": 5, "cost": 1}, "每人每月限兑 1 次，你已兑满"),
+        ({"limit_count": 1, "limit_period": "ever", "stock": 5, "cost": 1}, "每人限兑 1 次，你已兑满"),
+    ],
+)
+def test_a_refused_redemption_is_409_with_a_message_and_books_nothing(app, setup, message):
+    reward = add_reward(app, **setup)
+    client = volunteer(app, points_to_give=20)
+    if "limit_count" in setup:
+        assert redeem(client, reward).status_code == 302
+    before = balance_of(app, "13800000001")
+    response = redeem(client, reward)
+    assert response.status_code == 409
+    assert message in page(response)
+    assert balance_of(app, "13800000001") == before
+
+
+def test_refusals_are_translated(app):
+    reward = add_reward(app, stock=0)
+    client = volunteer(app, points_to_give=20)
+    client.get("/s/huguo/rewards?lang=en")
+    response = redeem(client, reward)
+    assert response.status_code == 409 and "Sorry, this reward is out of stock." in page(response)
+
+
+def test_only_volunteers_redeem(app):
+    reward = add_reward(app)
+    officer = staff(app)
+    token = csrf_token_from(officer.get("/s/huguo/rewards"))
+    assert officer.post(f"/s/huguo/rewards/{reward}/redeem", data={"csrf_token": token}).status_code == 403
+    assert redeem(volunteer(app), 999999).status_code == 404
+
+
+# ---------------------------------------------------------------------------
+# Who sees a redemption
+# ---------------------------------------------------------------------------
+
+
+def test_only_the_owner_and_station_staff_see_a_redemption(app):
+    reward = add_reward(app, cost=1)
+    owner = volunteer(app, points_to_give=5)
+    code = code_from(redeem(owner, reward))
+    neighbour = volunteer(app, name="王芳", phone="13800000002")
+    assert neighbour.get(f"/s/huguo/me/redemptions/{code}").status_code == 404
+    token = csrf_token_from(neighbour.get("/s/huguo/"))
+    assert neighbour.post(f"/s/huguo/me/redemptions/{code}/cancel", data={"csrf_token": token}).status_code == 404
+    assert code not in page(neighbour.get("/s/huguo/me/redemptions"))
+
+    elsewhere = volunteer(app, station="xiaonanmen", name="赵六", phone="13800000003")
+    assert elsewhere.get(f"/s/xiaonanmen/me/redemptions/{code}").status_code == 404
+    assert elsewhere.get(f"/s/huguo/me/redemptions/{code}").status_code == 404
+    other_officer = staff(app, station="xiaonanmen", phone="13700000009")
+    assert other_officer.get(f"/s/xiaonanmen/me/redemptions/{code}").status_code == 404
+    assert other_officer.get(f"/s/huguo/collect?code={code}").status_code == 403
+
+    assert staff(app).get(f"/s/huguo/me/redemptions/{code}").status_code == 200
+    assert owner.get("/s/huguo/me/redemptions/NOSUCHCODE").status_code == 404
+    with app.app_context():
+        assert Redemption.get(Redemption.code == code).state == "reserved"
+
+
+# ---------------------------------------------------------------------------
+# Collect
+# ---------------------------------------------------------------------------
+
+
+def test_collect_is_for_officers_admins_and_granted_users(app):
+    reward = add_reward(app, cost=1)
+    owner = volunteer(app, points_to_give=5)
+    code = code_from(redeem(owner, reward))
+    assert owner.get("/s/huguo/collect").status_code == 403
+    assert collect(volunteer(app, name="王芳", phone="13800000002"), code).status_code == 403
+    assert app.test_client().get("/s/huguo/collect").status_code == 302  # sign in first
+    assert staff(app, Role.STATION_ADMIN, phone="13700000002").get("/s/huguo/collect").status_code == 200
+
+    helper = volunteer(app, name="钱七", phone="13800000004")
+    with app.app_context():
+        rewards.grant_collect(User.get(User.phone == "13800000004"))
+    assert "/s/huguo/collect" in page(helper.get("/s/huguo/"))  # in the menu now
+    assert collect(helper, code).status_code == 302
+    with app.app_context():
+        assert Redemption.get(Redemption.code == code).state == "collected"
+
+
+def test_nobody_hands_out_their_own_redemption(app):
+    reward = add_reward(app, cost=1)
+    owner = volunteer(app, points_to_give=5)
+    with app.app_context():
+        rewards.grant_collect(User.get(User.phone == "13800000001"))
+    code = code_from(redeem(owner, reward))
+    lookup = page(owner.get(f"/s/huguo/collect?code={code}"))
+    assert "这是你自己的兑换" in lookup and "确认发放此奖品" not in lookup
+    response = collect(owner, code)
+    assert response.status_code == 403 and "这是你自己的兑换" in page(response)
+    with app.app_context():
+        assert Redemption.get(Redemption.code == code).state == "reserved"
+
+
+def test_collect_explains_unknown_and_expired_codes(app):
+    officer = staff(app)
+    form = officer.get("/s/huguo/collect?code=ab-cd 2345")
+    assert form.status_code == 404 and "本所没有这个兑换码" in page(form)
+    assert 'name="code" value="ABCD2345"' in page(form)  # prefilled, normalised
+
+    reward = add_reward(app, cost=1)
+    volunteer(app, points_to_give=5)
+    with app.app_context():
+        owner = User.get(User.phone == "13800000001")
+        late = rewards.redeem(station_of(app, "huguo"), owner, reward, now=utcnow() - timedelta(days=8))
+    assert balance_of(app, "13800000001") == 4
+    lookup = officer.get(f"/s/huguo/collect?code={late.code}")
+    assert "这笔兑换已过期" in page(lookup) and "确认发放此奖品" not in page(lookup)
+    response = collect(officer, late.code)
+    assert response.status_code == 409 and "这笔兑换已过期" in page(response)
+    assert balance_of(app, "13800000001") == 5  # refunded on expiry
+
+    empty = post_form(officer, "/s/huguo/collect", {"code": "  "})
+    assert empty.status_code == 400 and "请输入兑换码" in page(empty)
+
+    huguo_code = late.code
+    other = staff(app, station="xiaonanmen", phone="13700000009")
+    assert collect(other, huguo_code, station="xiaonanmen").status_code == 404
+
+
+def test_collect_needs_csrf(app):
+    reward = add_reward(app, cost=1)
+    code = code_from(redeem(volunteer(app, points_to_give=5), reward))
+    assert staff(app).post("/s/huguo/collect", data={"code": code}).status_code == 400
+    with app.app_context():
+        assert Redemption.get(Redemption.code == code).state == "reserved"
+
+
+# ---------------------------------------------------------------------------
+# Staff: the catalogue
+# ---------------------------------------------------------------------------
+
+
+def test_staff_pages_are_403_for_volunteers(app):
+    reward = add_reward(app)
+    client = volunteer(app)
+    for path in ("/s/huguo/manage/", "/s/huguo/manage/rewards", "/s/huguo/manage/rewards/new"):
+        assert client.get(path).status_code == 403, path
+    for path in (f"/s/huguo/manage/rewards/{reward}",):
+        assert client.get(path).status_code == 403, path
+    token = csrf_token_from(client.get("/s/huguo/"))
+    assert client.post("/s/huguo/manage/rewards/new", data={"csrf_token": token, **REWARD_FORM}).status_code == 403
+    elsewhere = staff(app, station="xiaonanmen", phone="13700000009")
+    assert elsewhere.get("/s/huguo/manage/rewards").status_code == 403
+    assert elsewhere.get(f"/s/xiaonanmen/manage/rewards/{reward}").status_code == 404
+
+
+def test_an_officer_adds_and_changes_a_reward_with_station_local_times(app):
+    officer = staff(app)
+    response = post_form(
+        officer,
+        "/s/huguo/manage/rewards/new",
+        {**REWARD_FORM, "visible_from": "2030-01-01T08:00", "limit_count": "2", "limit_period": "month"},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/s/huguo/manage/rewards"
+    with app.app_context():
+        reward = Reward.get(Reward.name == "保温杯")
+        assert reward.visible_from == datetime(2030, 1, 1, 0, 0)  # 08:00 in Kunming is 00:00 UTC
+        assert (reward.cost, reward.stock, reward.limit_count, reward.limit_period) == (10, 5, 2, "month")
+        assert reward.station_id == station_of(app, "huguo").id
+    listing = page(officer.get("/s/huguo/manage/rewards"))
+    assert "保温杯" in listing and "待上架" in listing
+    assert "保温杯" not in page(app.test_client().get("/s/huguo/rewards"))  # not yet shown
+
+    edit = officer.get(f"/s/huguo/manage/rewards/{reward.id}")
+    assert 'value="2030-01-01T08:00"' in page(edit)
+    changed = post_form(
+        officer, f"/s/huguo/manage/rewards/{reward.id}", {**REWARD_FORM, "name": "新保温杯", "stock": "9"}
+    )
+    assert changed.status_code == 302
+    with app.app_context():
+        reward = Reward.get_by_id(reward.id)
+        assert (reward.name, reward.stock, reward.visible_from, reward.limit_count) == ("新保温杯", 9, None, None)
+    assert "新保温杯" in page(app.test_client().get("/s/huguo/rewards"))
+
+    unticked = {key: value for key, value in REWARD_FORM.items() if key != "active"}
+    hidden = post_form(officer, f"/s/huguo/manage/rewards/{reward.id}", unticked)
+    assert hidden.status_code == 302
+    assert "新保温杯" not in page(app.test_client().get("/s/huguo/rewards"))
+    assert "已下架" in page(officer.get("/s/huguo/manage/rewards"))
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"name": "  "}, "name"),
+        ({"cost": "abc"}, "cost"),
+        ({"cost": "0"}, "cost"),
+        ({"stock": "-1"}, "stock"),
+        ({"limit_count": "2"}, "limit_period"),
+        ({"limit_count": "99999999999999999999", "limit_period": "ever"}, "limit_count"),
+        ({"visible_from": "tomorrow"}, "visible_from"),
+        ({"visible_from": "0001-01-01T00:00"}, "visible_from"),
+        ({"visible_until": "0001-01-01T00:00+14:00"}, "visible_until"),
+        ({"visible_from": "2030-01-02T08:00", "visible_until": "2030-01-01T08:00"}, "visible_until"),
+        ({"place_address": ""}, "place_address"),
+    ],
+)
+def test_the_reward_form_refuses_bad_input_naming_the_field(app, change, field):
+    officer = staff(app)
+    response = post_form(officer, "/s/huguo/manage/rewards/new", {**REWARD_FORM, **change})
+    assert response.status_code == 400
+    assert f'id="{field}-problem"' in page(response)
+    assert 'value="护国派出所值班室"' in page(response)  # what was typed is kept
+    with app.app_context():
+        assert Reward.select().count() == 0
+
+
+def jpeg_with_gps():
+    image = Image.new("RGB", (120, 80), (200, 30, 40))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "TestCam"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (25.0, 2.0, 30.0)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (102.0, 42.0, 10.0)
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    data = buffer.getvalue()
+    with Image.open(BytesIO(data)) as check:  # the test photo really carries a location
+        assert check.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    return data
+
+
+def test_a_reward_photo_is_stored_without_exif_and_served(app):
+    officer = staff(app)
+    form = {**REWARD_FORM, "photo": (BytesIO(jpeg_with_gps()), "cup.jpg", "image/jpeg")}
+    response = post_form(officer, "/s/huguo/manage/rewards/new", form, content_type="multipart/form-data")
+    assert response.status_code == 302
+    with app.app_context():
+        reward = Reward.get(Reward.name == "保温杯")
+    assert reward.photo.startswith("huguo/")
+    stored = uploads_root(app) / reward.photo
+    with Image.open(stored) as image:
+        assert image.format == "JPEG" and image.size == (120, 80)
+        assert not image.getexif() and "exif" not in image.info
+    assert b"TestCam" not in stored.read_bytes()
+
+    catalogue = page(app.test_client().get("/s/huguo/rewards"))
+    thumb_url = re.search(rf'src="(/s/huguo/rewards/{reward.id}/photo/thumb\?v=[^"]+)"', catalogue).group(1)
+    thumb = app.test_client().get(thumb_url)
+    assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+    assert thumb.data == thumbnail_path(stored).read_bytes()
+    full = app.test_client().get(f"/s/huguo/rewards/{reward.id}/photo")
+    assert full.status_code == 200 and full.data == stored.read_bytes()
+    assert app.test_client().get(f"/s/xiaonanmen/rewards/{reward.id}/photo").status_code == 404
+    assert app.test_client().get(f"/s/huguo/rewards/{reward.id + 1}/photo").status_code == 404
+
+
+def test_a_reward_without_photo_has_no_photo_route(app):
+    reward = add_reward(app)
+    assert app.test_client().get(f"/s/huguo/rewards/{reward}/photo").status_code == 404
+    assert app.test_client().get(f"/s/huguo/rewards/{reward}/photo/thumb").status_code == 404
+
+
+def test_a_non_image_upload_is_400_naming_the_photo_field(app):
+    officer = staff(app)
+    form = {**REWARD_FORM, "photo": (BytesIO(b"%PDF-1.4 not a photo"), "cup.jpg", "image/jpeg")}
+    response = post_form(officer, "/s/huguo/manage/rewards/new", form, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert 'id="photo-problem"' in page(response) and "照片：" in page(response)
+    with app.app_context():
+        assert Reward.select().count() == 0
+    assert not (uploads_root(app) / "huguo").exists()
+
+
+def test_a_photo_over_the_size_limit_is_400(make_app, monkeypatch, tmp_path):
+    monkeypatch.setenv("REDARMBAND_INSTANCE_PATH", str(tmp_path / "small"))
+    app = make_app(MAX_PHOTO_BYTES=1024)
+    officer = staff(app)
+    big = Image.effect_noise((200, 200), 80).convert("RGB")
+    buffer = BytesIO()
+    big.save(buffer, "JPEG", quality=95)
+    assert len(buffer.getvalue()) > 1024
+    form = {**REWARD_FORM, "photo": (BytesIO(buffer.getvalue()), "big.jpg", "image/jpeg")}
+    response = post_form(officer, "/s/huguo/manage/rewards/new", form, content_type="multipart/form-data")
+    assert response.status_code == 400 and "照片：文件超过了 1 KB" in page(response)
+
+
+def test_an_officer_removes_a_photo(app):
+    officer = staff(app)
+    form = {**REWARD_FORM, "photo": (BytesIO(jpeg_with_gps()), "cup.jpg", "image/jpeg")}
+    post_form(officer, "/s/huguo/manage/rewards/new", form, content_type="multipart/form-data")
+    with app.app_context():
+        reward = Reward.get(Reward.name == "保温杯")
+    assert reward.photo
+    removed = post_form(officer, f"/s/huguo/manage/rewards/{reward.id}", {**REWARD_FORM, "remove_photo": "yes"})
+    assert removed.status_code == 302
+    with app.app_context():
+        assert Reward.get_by_id(reward.id).photo is None
+
+
+def test_ids_too_large_for_a_row_are_404(app):
+    huge = 99999999999999999999
+    assert app.test_client().get(f"/s/huguo/rewards/{huge}/photo").status_code == 404
+    assert app.test_client().get(f"/s/huguo/rewards/{huge}/photo/thumb").status_code == 404
+    assert redeem(volunteer(app, points_to_give=5), huge).status_code == 404
+    assert staff(app).get(f"/s/huguo/manage/rewards/{huge}").status_code == 404
