@@ -1,4 +1,6 @@
 """The OpenAPI document, generated from the API's marshmallow schemas."""
+import copy
+import re
 from importlib import metadata
 
 from apispec import APISpec
@@ -6,6 +8,22 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
 from ..accounts import RegistrationSchema
+from ..rewards import RewardSchema
+from .idempotency import HEADER as IDEMPOTENCY_HEADER
+from .idempotency import MAX_KEY_LENGTH
+from .points_api import IDEMPOTENT, OPTIONAL_TOKEN, PATH_PARAMETER_TYPES, POINTS_ENDPOINTS, QUERY_PARAMETERS
+from .points_schemas import (
+    AdjustmentInSchema,
+    AdjustmentOutSchema,
+    CheckInOutSchema,
+    LeaderboardSchema,
+    LedgerEntryOutSchema,
+    PointsStatementSchema,
+    RedemptionListSchema,
+    RedemptionOutSchema,
+    RewardListSchema,
+    RewardOutSchema,
+)
 from .schemas import ErrorSchema, StationListSchema, TokenRequestSchema, TokenSchema, UserOutSchema
 from .views import ENDPOINTS
 
@@ -18,6 +36,29 @@ COMPONENTS = {
     "TokenRequest": TokenRequestSchema,
     "Token": TokenSchema,
     "Error": ErrorSchema,
+    "LedgerEntry": LedgerEntryOutSchema,
+    "CheckIn": CheckInOutSchema,
+    "PointsStatement": PointsStatementSchema,
+    "Reward": RewardOutSchema,
+    "RewardList": RewardListSchema,
+    "RewardInput": RewardSchema(),
+    "RewardPatch": RewardSchema(partial=True),
+    "Redemption": RedemptionOutSchema,
+    "RedemptionList": RedemptionListSchema,
+    "AdjustmentInput": AdjustmentInSchema,
+    "Adjustment": AdjustmentOutSchema,
+    "Leaderboard": LeaderboardSchema,
+}
+
+_PATH_PARAMETER = re.compile(r"{(\w+)}")
+
+_IDEMPOTENCY_PARAMETER = {
+    "name": IDEMPOTENCY_HEADER,
+    "in": "header",
+    "required": False,
+    "description": "1 to 100 printable ASCII characters; a retry with the same key gets the first answer"
+    " instead of doing the work again",
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
 }
 
 
@@ -31,7 +72,7 @@ def build_spec(version):
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name, schema in COMPONENTS.items():
         spec.components.schema(name, schema=schema)
-    for path, method, summary, request_schema, responses, needs_token in ENDPOINTS:
+    for path, method, summary, request_schema, responses, needs_token in [*ENDPOINTS, *POINTS_ENDPOINTS]:
         operation = {
             "summary": summary,
             "responses": {
@@ -43,9 +84,22 @@ def build_spec(version):
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request_schema}}}
         if needs_token:
             operation["security"] = [{"bearer": []}]
-        parameters = []
-        if "{station}" in path:
-            parameters.append({"name": "station", "in": "path", "required": True, "schema": {"type": "string"}})
+        elif (path, method) in OPTIONAL_TOKEN:
+            operation["security"] = [{}, {"bearer": []}]
+        operation_parameters = copy.deepcopy(QUERY_PARAMETERS.get((path, method), []))
+        if (path, method) in IDEMPOTENT:
+            operation_parameters.append(copy.deepcopy(_IDEMPOTENCY_PARAMETER))
+        if operation_parameters:
+            operation["parameters"] = operation_parameters
+        parameters = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": copy.deepcopy(PATH_PARAMETER_TYPES.get(name, {"type": "string"})),
+            }
+            for name in _PATH_PARAMETER.findall(path)
+        ]
         spec.path(path=path, operations={method: operation}, parameters=parameters)
     return spec.to_dict()
 
