@@ -34,11 +34,12 @@ def create_app(test_config=None):
     """Build the app. Bad station config raises ``StationConfigError``.
 
     ``test_config`` overrides settings; ``LOAD_ENTRYPOINTS=False`` skips
-    installed plugins and ``EXTRA_PLUGINS`` registers ``(name, plugin)`` pairs.
+    installed plugins, ``EXTRA_PLUGINS`` registers ``(name, plugin)`` pairs and
+    ``INSTANCE_PATH`` moves the instance folder (uploads, secret key).
     """
     app = Flask(
         __name__,
-        instance_path=os.environ.get("REDARMBAND_INSTANCE_PATH") or None,
+        instance_path=(test_config or {}).get("INSTANCE_PATH") or os.environ.get("REDARMBAND_INSTANCE_PATH") or None,
     )
     app.config.update(settings_from_environment(app.instance_path))
     app.config.update(

@@ -51,6 +51,7 @@ def check_in(station, volunteer, now=None):
             caused_by=volunteer.id,
             earned=points,
             local_date=today,
+            created_at=now,
         )
         checkin = CheckIn.create(station=station.id, volunteer=volunteer.id, local_date=today, entry=entry, created_at=now)
         balance = booking.balance(volunteer.id)

@@ -18,7 +18,12 @@ THUMBNAIL_SIDE = 320
 
 
 class PhotoRejected(ValueError):
-    """Not an acceptable photo; the message says why."""
+    """Not an acceptable photo; the message says why and ``code`` names the
+    reason: ``too_large``, ``not_a_photo`` or ``too_many_pixels``."""
+
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.code = code
 
 
 def uploads_root(app):
@@ -28,17 +33,17 @@ def uploads_root(app):
 def save_photo(app, station_slug, folder, data, *, max_bytes, today):
     """Store ``data`` as a clean JPEG and a thumbnail; return its relative path."""
     if len(data) > max_bytes:
-        raise PhotoRejected(f"the photo is larger than {max_bytes // (1024 * 1024)} MB")
+        raise PhotoRejected(f"the photo is larger than {max_bytes // (1024 * 1024)} MB", "too_large")
     try:
         with Image.open(BytesIO(data)) as probe:
             if probe.format not in ACCEPTED_FORMATS:
-                raise PhotoRejected("expected a JPEG, PNG or WebP photo")
+                raise PhotoRejected("expected a JPEG, PNG or WebP photo", "not_a_photo")
             if probe.width * probe.height > MAX_PIXELS:
-                raise PhotoRejected("the photo has too many pixels")
+                raise PhotoRejected("the photo has too many pixels", "too_many_pixels")
             image = ImageOps.exif_transpose(probe)  # keep the orientation EXIF gave it
             image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise PhotoRejected("the file is not a photo that can be read") from error
+        raise PhotoRejected("the file is not a photo that can be read", "not_a_photo") from error
     image = image.convert("RGB")
     image.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
     relative = Path(station_slug) / folder / today.strftime("%Y/%m/%d") / f"{secrets.token_hex(12)}.jpg"

@@ -6,6 +6,7 @@ locked, the entry inserted, and the kept balance, earned total and monthly
 earned figure updated together, so the balance always equals the sum of the
 entries and never goes below zero. ``on_points_booked`` fires after commit.
 """
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -135,6 +136,7 @@ class Booking:
         reverses=None,
         earned=0,
         local_date=None,
+        created_at=None,
     ):
         """Book one entry; raises :class:`InsufficientPoints` or
         :class:`DuplicateBooking` (the transaction is then still usable)."""
@@ -163,6 +165,7 @@ class Booking:
                     earned=earned,
                     idempotency_key=key,
                     reverses=reverses,
+                    created_at=created_at or utcnow(),
                 )
         except IntegrityError:
             existing = LedgerEntry.get_or_none(LedgerEntry.idempotency_key == key)
@@ -180,7 +183,7 @@ class Booking:
         self.entries.append(entry)
         return entry
 
-    def reverse(self, entry, reason, *, kind=EntryKind.REVERSAL, caused_by=None, key=None):
+    def reverse(self, entry, reason, *, kind=EntryKind.REVERSAL, caused_by=None, key=None, created_at=None):
         """Undo ``entry`` by booking its opposite, naming it as reversed."""
         if LedgerEntry.select().where(LedgerEntry.reverses == entry.id).exists():
             raise AlreadyReversed(f"entry {entry.id} is already reversed")
@@ -195,6 +198,7 @@ class Booking:
             reverses=entry.id,
             earned=-entry.earned,
             local_date=entry.local_date,  # it undoes that day's figures
+            created_at=created_at,
         )
 
     def _add_month_earned(self, volunteer_id, month, earned):
@@ -260,11 +264,14 @@ def _month_discrepancies():
 # ---------------------------------------------------------------------------
 
 LEADERBOARD_SIZE = 20
+MAX_PAGE = 100_000  # beyond any real statement; keeps OFFSET within SQLite's integers
 
 
 def statement(volunteer_id, page=1, per_page=20):
     """One page of a volunteer's entries, newest first, and whether more follow."""
     page = max(1, int(page))
+    if page > MAX_PAGE:
+        return [], False
     rows = list(
         LedgerEntry.select()
         .where(LedgerEntry.volunteer == volunteer_id)
@@ -317,10 +324,17 @@ def entries_between(station, start, end):
 
 
 class AdjustmentRefused(PointsError):
+    """``status`` is 403 when the person may not adjust, else 400; ``field``
+    names the input at fault."""
+
     code = "adjustment_refused"
 
+    def __init__(self, message, *, field=None, status=400):
+        super().__init__(message)
+        self.field, self.status = field, status
 
-def adjust(station, admin, volunteer_id, amount, reason, key):
+
+def adjust(station, admin, volunteer_id, amount, reason, key, now=None):
     """Add or take points by hand; ``reason`` is mandatory and recorded.
 
     ``key`` makes a retried adjustment book nothing twice. Refused (nothing
@@ -329,22 +343,27 @@ def adjust(station, admin, volunteer_id, amount, reason, key):
     :class:`InsufficientPoints`.
     """
     if admin.station_id != station.id or admin.role != Role.STATION_ADMIN:
-        raise AdjustmentRefused("only this station's admins may adjust points")
+        raise AdjustmentRefused("only this station's admins may adjust points", status=403)
     reason = (reason or "").strip()
     if not reason:
-        raise AdjustmentRefused("a reason is required")
-    if not isinstance(amount, int) or amount == 0:
-        raise AdjustmentRefused("the amount must be a whole number other than 0")
+        raise AdjustmentRefused("a reason is required", field="reason")
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
+        raise AdjustmentRefused("the amount must be a whole number other than 0", field="amount")
     volunteer = User.get_or_none(User.id == volunteer_id, User.station == station.id, User.role == Role.VOLUNTEER)
     if volunteer is None:
-        raise AdjustmentRefused("no such volunteer at this station")
+        raise AdjustmentRefused("no such volunteer at this station", field="volunteer_id")
+    now = now or utcnow()
+    # per admin, and hashed: any caller's key fits the column
+    digest = hashlib.sha256(f"{admin.id}:{key}".encode()).hexdigest()[:40]
     with Booking(station) as booking:
         return booking.book(
             volunteer.id,
             amount,
             EntryKind.ADJUSTMENT,
             reason,
-            key=f"adjustment:{station.slug}:{key}",
+            key=f"adjustment:{digest}",
+            local_date=local_date_of(station, now),
+            created_at=now,
             breakdown=[{"rule": "core.adjustment", "label": {"zh": "人工调整", "en": "Manual adjustment"}, "points": amount}],
             caused_by=admin.id,
             earned=amount if amount > 0 else 0,

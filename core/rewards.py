@@ -7,6 +7,7 @@ pickup code; collecting it at the place marks it ``collected`` exactly once.
 Cancelling, or not collecting within the station's ``pickup_days``, gives the
 points back (a refund entry reversing the debit) and returns the stock.
 """
+import hashlib
 import re
 import secrets
 from datetime import UTC, timedelta
@@ -14,7 +15,7 @@ from datetime import UTC, timedelta
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .db import for_update
-from .models import EntryKind, LimitPeriod, Redemption, RedemptionState, Reward, Role, User, utcnow
+from .models import EntryKind, LedgerEntry, LimitPeriod, Redemption, RedemptionState, Reward, Role, User, utcnow
 from .points import Booking, local_date_of, month_of
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed on a phone
@@ -51,23 +52,41 @@ class AwareDateTime(fields.AwareDateTime):
     """An ISO time with a zone, kept as naive UTC like every stored time."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC).replace(tzinfo=None)
+        try:
+            return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC).replace(tzinfo=None)
+        except OverflowError as error:  # e.g. 9999-12-31 at -05:00 is past year 9999 in UTC
+            raise ValidationError("not a date and time the calendar can hold") from error
+
+
+def _printable(text):
+    """Refuse control characters (a NUL cannot even be stored on PostgreSQL)."""
+    if any(ord(character) < 32 and character not in "\n\r\t" or ord(character) == 127 for character in text):
+        raise ValidationError("must not contain control characters")
+
+
+class Text(fields.String):
+    """Text a person typed: control characters refused."""
+
+    def __init__(self, *, max_length, min_length=0, **kwargs):
+        super().__init__(validate=[validate.Length(min=min_length, max=max_length), _printable], **kwargs)
 
 
 class RewardSchema(Schema):
     """A reward as station staff create or change it (API and pages)."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    name = Text(required=True, min_length=1, max_length=100)
+    description = Text(load_default="", max_length=2000)
     cost = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000_000))
     stock = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
-    limit_count = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
+    limit_count = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=1_000_000)
+    )
     limit_period = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LimitPeriod.ALL))
     visible_from = AwareDateTime(load_default=None, allow_none=True)
     visible_until = AwareDateTime(load_default=None, allow_none=True)
-    place_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    place_address = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    place_hours = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    place_name = Text(required=True, min_length=1, max_length=100)
+    place_address = Text(required=True, min_length=1, max_length=200)
+    place_hours = Text(required=True, min_length=1, max_length=100)
     active = fields.Boolean(load_default=True)
 
     @validates_schema
@@ -85,6 +104,23 @@ def require_staff(station, user):
     """Officers and admins of ``station`` manage its catalogue."""
     if user.station_id != station.id or not user.is_staff:
         raise NotAllowed("only this station's officers and admins may do this")
+
+
+# Fields checked together: a change to one is checked against the other's stored value.
+PAIRED_FIELDS = (("limit_count", "limit_period"), ("visible_from", "visible_until"))
+
+
+def load_reward_changes(reward, raw):
+    """Load a partial change of ``reward``, validating each changed field
+    together with the stored value of its partner; raises ValidationError."""
+    body = dict(raw)
+    for pair in PAIRED_FIELDS:
+        for name, partner in (pair, pair[::-1]):
+            if name in body and partner not in body:
+                stored = getattr(reward, partner)
+                is_time = partner.startswith("visible_") and stored is not None
+                body[partner] = stored.replace(tzinfo=UTC).isoformat() if is_time else stored
+    return RewardSchema(partial=True).load(body)
 
 
 def create_reward(station, user, data):
@@ -152,11 +188,24 @@ def _new_code():
             return code
 
 
-def redeem(station, volunteer, reward_id, now=None):
-    """Spend ``volunteer``'s points on a reward; returns the redemption."""
+def redeem(station, volunteer, reward_id, now=None, request_key=None):
+    """Spend ``volunteer``'s points on a reward; returns the redemption.
+
+    With ``request_key`` (e.g. a form's one-time token), sending the same
+    request again returns the first redemption instead of redeeming twice.
+    """
     now = now or utcnow()
     if volunteer.station_id != station.id or volunteer.role != Role.VOLUNTEER:
         raise NotFound("no such reward at this station")
+    ledger_key = None
+    if request_key:
+        digest = hashlib.sha256(f"{volunteer.id}:{request_key}".encode()).hexdigest()[:40]
+        ledger_key = f"redemption-request:{digest}"
+        already = Redemption.select().join(LedgerEntry, on=(Redemption.debit_entry == LedgerEntry.id)).where(
+            LedgerEntry.idempotency_key == ledger_key
+        ).first()
+        if already is not None:
+            return already
     with Booking(station) as booking:
         booking.lock(volunteer.id)
         reward = for_update(Reward.select().where(Reward.id == reward_id, Reward.station == station.id)).first()
@@ -174,10 +223,11 @@ def redeem(station, volunteer, reward_id, now=None):
             -reward.cost,
             EntryKind.REDEMPTION,
             f"兑换 {reward.name}",
-            key=f"redemption:{code}",
+            key=ledger_key or f"redemption:{code}",
             breakdown=[{"rule": "core.redemption", "label": {"zh": "兑换", "en": "Redemption"}, "points": -reward.cost}],
             caused_by=volunteer.id,
             local_date=local_date_of(station, now),
+            created_at=now,
         )
         Reward.update(stock=Reward.stock - 1).where(Reward.id == reward.id).execute()
         redemption = Redemption.create(
@@ -210,7 +260,9 @@ def _check_limit(reward, volunteer, month):
         raise RewardError(f"you may redeem this reward {reward.limit_count} time(s) {period}", code="limit_reached")
 
 
-def get_redemption(station, code):
+def get_redemption(station, code, now=None):
+    """The redemption with this code at ``station`` (expired first if overdue)."""
+    _expire_if_due(station, code, now or utcnow())
     redemption = Redemption.get_or_none(Redemption.code == normalise_code(code), Redemption.station == station.id)
     if redemption is None:
         raise NotFound("no such pickup code at this station")
@@ -247,10 +299,9 @@ def collect(station, code, collector, now=None):
 def cancel(station, code, user, now=None):
     """Cancel a reserved redemption: the volunteer's own, or by station staff."""
     now = now or utcnow()
-    redemption = get_redemption(station, code)
+    redemption = get_redemption(station, code, now)
     if redemption.volunteer_id != user.id and not (user.station_id == station.id and user.is_staff):
         raise NotFound("no such pickup code at this station")  # not yours looks like not there
-    _expire_if_due(station, code, now)
     return _close(station, redemption.id, RedemptionState.CANCELLED, "取消兑换，退还积分", user.id, now)
 
 
@@ -271,6 +322,7 @@ def _close(station, redemption_id, state, reason, by_id, now):
             kind=EntryKind.REFUND,
             caused_by=by_id,
             key=f"refund:{redemption.code}",
+            created_at=now,
         )
         Reward.update(stock=Reward.stock + 1).where(Reward.id == redemption.reward_id).execute()
         Redemption.update(state=state, closed_at=now, refund_entry=refund).where(Redemption.id == redemption.id).execute()

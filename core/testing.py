@@ -96,6 +96,7 @@ def make_app(tmp_path, database_url, redarmband_plugins, redarmband_stations_dir
             "EXTRA_PLUGINS": redarmband_plugins,
             "STATIONS_DIR": str(redarmband_stations_dir),
             "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),  # uploads never land in the checkout
         }
         settings.update(overrides)
         app = create_app(settings)

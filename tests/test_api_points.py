@@ -901,9 +901,10 @@ def test_the_leaderboard_ranks_masked_names_by_month_or_all_time(client, world, 
     world.volunteer(name="钱多多")  # earned nothing: not listed
     for volunteer in (li, wang, zhao):
         assert client.post("/api/v1/me/checkins", headers=volunteer.headers).status_code == 201
+    clock.now = NOON - timedelta(days=40)
+    world.give(wang, 50)  # last month: counts for all time, not this month
     clock.now = NOON + timedelta(days=1)
     client.post("/api/v1/me/checkins", headers=li.headers)
-    world.give(wang, 50)  # booked on the real day, not in January 2020
     world.give(world.volunteer("donghua", name="孙东华"), 99, station="donghua")  # another station
 
     month = client.get("/api/v1/s/huguo/leaderboard")

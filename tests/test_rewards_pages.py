@@ -14,6 +14,7 @@ from core.accounts import create_user
 from core.models import LedgerEntry, Redemption, Reward, Role, User, utcnow
 from core.photos import thumbnail_path, uploads_root
 from core.testing import csrf_token_from, post_form
+from tests.points_helpers import give_points, make_reward
 
 PASSWORD = "abcdefgh1"
 ADMIN_PHONES = {"huguo": "13599999991", "donghua": "13599999992", "xiaonanmen": "13599999993"}
@@ -584,3 +585,22 @@ def test_ids_too_large_for_a_row_are_404(app):
     assert app.test_client().get(f"/s/huguo/rewards/{huge}/photo/thumb").status_code == 404
     assert redeem(volunteer(app, points_to_give=5), huge).status_code == 404
     assert staff(app).get(f"/s/huguo/manage/rewards/{huge}").status_code == 404
+
+
+def test_a_double_tapped_redeem_button_redeems_once(app, client):
+    response = post_form(client, "/s/huguo/register", {
+        "name": "双击", "phone": "13866660000", "password": "password1", "occupation": "driver",
+        "accept_oath": "yes", "oath_version": "2024-1"})
+    assert response.status_code == 302
+    volunteer_id = User.get(User.phone == "13866660000").id
+    give_points(app, volunteer_id, 10)
+    reward = make_reward(app, cost=3, stock=5)
+    page = client.get("/s/huguo/rewards").get_data(as_text=True)
+    key = re.search(r'name="request_key" value="([0-9a-f]+)"', page).group(1)
+    form = {"csrf_token": csrf_token_from(client.get("/s/huguo/rewards")), "request_key": key}
+    first = client.post(f"/s/huguo/rewards/{reward.id}/redeem", data=form)
+    second = client.post(f"/s/huguo/rewards/{reward.id}/redeem", data=form)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert Redemption.select().count() == 1
+    assert User.get_by_id(volunteer_id).points_balance == 7

@@ -7,7 +7,6 @@ Domain refusals (:class:`~core.rewards.RewardError`,
 answer in the API's error shape with their own status and code.
 """
 
-import hashlib
 import re
 import uuid
 
@@ -18,7 +17,6 @@ from ..checkins import AlreadyCheckedIn, check_in, checked_in_today, streak_of
 from ..models import Role, Station, User, utcnow
 from ..points import AdjustmentRefused, DuplicateBooking, PointsError, adjust, leaderboard, statement
 from ..rewards import (
-    AwareDateTime,
     NotFound,
     RewardError,
     RewardSchema,
@@ -28,6 +26,7 @@ from ..rewards import (
     create_reward,
     get_reward,
     is_visible,
+    load_reward_changes,
     normalise_code,
     redeem,
     redemptions_of,
@@ -59,7 +58,6 @@ LEADERBOARD_PERIODS = ("month", "all")
 QR_URL = "/s/{station}/redemptions/{code}/qr.svg"  # a page route (core.web)
 PHOTO_URL = "/s/{station}/rewards/{reward_id}/photo"  # a page route (core.web)
 _CODE = re.compile(r"[0-9A-Z]{1,12}")
-_LEDGER_KEY_LENGTH = 120  # LedgerEntry.idempotency_key
 
 
 def now():
@@ -79,10 +77,10 @@ def _reward_error(error):
 
 @bp.errorhandler(PointsError)
 def _points_error(error):
-    status = 409
     if isinstance(error, AdjustmentRefused):
-        status = 400
-    return ApiError(status, error.code, str(error)).response()
+        fields = {error.field: [str(error)]} if error.field else None
+        return ApiError(error.status, error.code, str(error), fields).response()
+    return ApiError(409, error.code, str(error)).response()
 
 
 @bp.errorhandler(AlreadyCheckedIn)
@@ -148,27 +146,17 @@ def _json_object():
 
 
 def _load(schema, body):
+    return _load_with(lambda data: schema.load(data, unknown=RAISE), body)
+
+
+def _load_with(loader, body):
+    """``loader(body)``, with marshmallow's errors as a 400 naming each field."""
     try:
-        return schema.load(body, unknown=RAISE)
+        return loader(body)
     except ValidationError as error:
         raise _invalid(
             {key: value if isinstance(value, list) else [str(value)] for key, value in error.messages.items()}
         )
-    except OverflowError:
-        # rewards.AwareDateTime: a time near year 1 or 9999 has no UTC equivalent.
-        raise _invalid({key: ["the time is out of range"] for key in _out_of_range_times(body)})
-
-
-def _out_of_range_times(body):
-    found = []
-    for key in ("visible_from", "visible_until"):
-        try:
-            AwareDateTime(allow_none=True).deserialize(body.get(key))
-        except OverflowError:
-            found.append(key)
-        except ValidationError:
-            pass
-    return found or ["visible_from", "visible_until"]
 
 
 def _query_choice(name, choices, default):
@@ -305,11 +293,6 @@ def create_reward_view():
     return RewardOutSchema().dump(_reward_out(station, reward)), 201
 
 
-# Fields RewardSchema checks together: a change to one is checked against the
-# other's stored value.
-_PAIRED_FIELDS = (("limit_count", "limit_period"), ("visible_from", "visible_until"))
-
-
 @bp.patch("/s/<station>/rewards/<int:reward_id>")
 @token_required
 @idempotent
@@ -317,22 +300,10 @@ def update_reward_view(reward_id):
     station, user = g.station, g.api_user
     require_staff(station, user)
     reward = get_reward(station, _reward_id_or_404(reward_id))
-    body = dict(_json_object())
-    for pair in _PAIRED_FIELDS:
-        for name, partner in (pair, pair[::-1]):
-            if name in body and partner not in body:
-                body[partner] = _stored_value(reward, partner)
-    data = _load(RewardSchema(partial=True), body)
+    data = _load_with(lambda body: load_reward_changes(reward, body), _json_object())
     _check_int_range(data)
     reward = update_reward(station, user, reward.id, data)
     return RewardOutSchema().dump(_reward_out(station, reward))
-
-
-def _stored_value(reward, name):
-    value = getattr(reward, name)
-    if name.startswith("visible_") and value is not None:
-        return value.isoformat() + "+00:00"
-    return value
 
 
 def _check_int_range(data):
@@ -396,11 +367,10 @@ def create_adjustment():
         raise ApiError(403, "forbidden", "only this station's admins may adjust points")
     data = _load(AdjustmentInSchema(), _json_object())
     header = request.headers.get(IDEMPOTENCY_HEADER)
-    key = _ledger_key(station, admin, header) if header else uuid.uuid4().hex
+    key = header or uuid.uuid4().hex  # adjust() scopes the key to the admin and hashes it
     try:
-        # AdjustmentRefused answers 400 (it can only be the volunteer now),
-        # InsufficientPoints 409: see the error handlers above.
-        entry = adjust(station, admin, data["volunteer_id"], data["amount"], data["reason"], key)
+        # AdjustmentRefused and InsufficientPoints answer through the error handlers above.
+        entry = adjust(station, admin, data["volunteer_id"], data["amount"], data["reason"], key, now=now())
     except DuplicateBooking as error:
         entry = error.existing  # booked before under this key (its stored answer was lost)
         same = (entry.volunteer_id, entry.amount, entry.reason) == (
@@ -417,15 +387,6 @@ def create_adjustment():
             )
     balance = User.get_by_id(entry.volunteer_id).points_balance
     return AdjustmentOutSchema().dump({"entry": entry, "balance": balance}), 201
-
-
-def _ledger_key(station, admin, header):
-    """The ledger key part for an adjustment sent with ``Idempotency-Key``:
-    scoped to the admin (keys are per user), hashed when it would not fit."""
-    key = f"{admin.id}:{header}"
-    if len(f"adjustment:{station.slug}:{key}") > _LEDGER_KEY_LENGTH:
-        key = f"{admin.id}:sha256:{hashlib.sha256(header.encode('utf-8', 'surrogateescape')).hexdigest()}"
-    return key
 
 
 @bp.get("/s/<station>/leaderboard")

@@ -1,4 +1,5 @@
 """All of core's page blueprints, and what every page's template gets."""
+import uuid
 from datetime import UTC
 
 from flask import g
@@ -15,6 +16,8 @@ def register(app):
 
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
     app.jinja_env.globals["local_time"] = local_time
+    # a one-time key for a form whose double submission must act once
+    app.jinja_env.globals["new_request_key"] = lambda: uuid.uuid4().hex
 
     @app.context_processor
     def _station_page_vars():

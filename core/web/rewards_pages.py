@@ -129,7 +129,8 @@ def catalogue():
 def redeem(reward_id):
     volunteer = current_user._get_current_object()
     try:
-        redemption = rewards.redeem(g.station, volunteer, reward_id)
+        key = request.form.get("request_key", "")[:64] or None
+        redemption = rewards.redeem(g.station, volunteer, reward_id, request_key=key)
     except rewards.NotFound:
         abort(404)
     except rewards.RewardError as error:
@@ -382,14 +383,16 @@ def _uploaded_photo():
     max_bytes = current_app.config.get("MAX_PHOTO_BYTES", DEFAULT_MAX_PHOTO_BYTES)
     data = upload.stream.read(max_bytes + 1)
     size = _size_text(max_bytes)
-    if len(data) > max_bytes:
-        raise PhotoRejected(_("Photo: the file is larger than %(size)s.", size=size))
     try:
         return save_photo(
             current_app, g.station.slug, "rewards", data, max_bytes=max_bytes, today=points.local_date_of(g.station)
         )
     except PhotoRejected as error:
-        raise PhotoRejected(_("Photo: choose a JPEG, PNG or WebP photo of at most %(size)s.", size=size)) from error
+        if error.code == "too_large":
+            message = _("Photo: the file is larger than %(size)s.", size=size)
+        else:
+            message = _("Photo: choose a JPEG, PNG or WebP photo of at most %(size)s.", size=size)
+        raise PhotoRejected(message, error.code) from error
 
 
 def _size_text(size):
