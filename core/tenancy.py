@@ -79,6 +79,16 @@ class Tenancy:
     def get(self, slug):
         return self.stations.get(slug)
 
+    def station_of(self, user):
+        """The enabled station ``user`` belongs to, or ``None`` (a city admin,
+        or a station that has been disabled)."""
+        if user is None or user.station_id is None:
+            return None
+        for station in self.stations.values():
+            if station.id == user.station_id:
+                return station
+        return None
+
     def enter_station(self, slug):
         """Make ``slug`` the request's station, or answer 404."""
         station = self.get(slug)

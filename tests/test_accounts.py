@@ -99,11 +99,15 @@ def test_sign_in_at_another_station_goes_to_the_volunteers_own_station(client):
 def test_sign_in_follows_next_only_within_the_station(client):
     register(client)
     client.post("/s/xiaonanmen/logout", data={"csrf_token": csrf_token_from(client.get("/s/xiaonanmen/"))})
-    token = csrf_token_from(client.get("/s/xiaonanmen/login"))
-    data = {"csrf_token": token, "phone": FORM["phone"], "password": FORM["password"]}
-    assert client.post("/s/xiaonanmen/login?next=/s/xiaonanmen/me", data=data).headers["Location"] == "/s/xiaonanmen/me"
-    client.post("/s/xiaonanmen/logout", data={"csrf_token": token})
-    assert client.post("/s/xiaonanmen/login?next=//evil.example/", data=data).headers["Location"] == "/s/xiaonanmen/"
+    def sign_in_with_next(next_url):
+        token = csrf_token_from(client.get("/s/xiaonanmen/login"))  # a new one after each sign-out
+        data = {"csrf_token": token, "phone": FORM["phone"], "password": FORM["password"]}
+        location = client.post(f"/s/xiaonanmen/login?next={next_url}", data=data).headers["Location"]
+        client.post("/s/xiaonanmen/logout", data={"csrf_token": csrf_token_from(client.get("/s/xiaonanmen/"))})
+        return location
+
+    assert sign_in_with_next("/s/xiaonanmen/me") == "/s/xiaonanmen/me"
+    assert sign_in_with_next("//evil.example/") == "/s/xiaonanmen/"
 
 
 def test_profile_needs_sign_in(client):
@@ -129,8 +133,23 @@ def test_passwords_are_stored_hashed(app, client):
 
 def test_a_next_that_is_not_a_url_is_ignored(client):
     register(client)
-    token = csrf_token_from(client.get("/s/xiaonanmen/"))
-    client.post("/s/xiaonanmen/logout", data={"csrf_token": token})
-    data = {"csrf_token": token, "phone": FORM["phone"], "password": FORM["password"]}
+    client.post("/s/xiaonanmen/logout", data={"csrf_token": csrf_token_from(client.get("/s/xiaonanmen/"))})
+    data = {"csrf_token": csrf_token_from(client.get("/s/xiaonanmen/login")), "phone": FORM["phone"], "password": FORM["password"]}
     response = client.post("/s/xiaonanmen/login?next=//[", data=data)
     assert response.status_code == 302 and response.headers["Location"] == "/s/xiaonanmen/"
+
+
+def test_a_visitor_from_another_station_is_shown_the_way_to_their_own_profile(client):
+    register(client, station="huguo")
+    page = client.get("/s/donghua/").get_data(as_text=True)
+    assert 'href="/s/huguo/me"' in page and 'href="/s/donghua/me"' not in page
+
+
+def test_signing_in_starts_a_new_session_and_keeps_the_language(client):
+    client.get("/s/xiaonanmen/login?lang=en")
+    before = csrf_token_from(client.get("/s/xiaonanmen/register"))
+    response = register(client)
+    assert response.status_code == 302
+    after_page = client.get("/s/xiaonanmen/")
+    assert csrf_token_from(after_page) != before
+    assert "Daily check-in" in after_page.get_data(as_text=True)

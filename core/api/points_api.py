@@ -14,7 +14,7 @@ from flask import g, request
 from marshmallow import RAISE, ValidationError
 
 from ..checkins import AlreadyCheckedIn, check_in, checked_in_today, streak_of
-from ..models import Role, Station, User, utcnow
+from ..models import Role, User, utcnow
 from ..points import AdjustmentRefused, DuplicateBooking, PointsError, adjust, leaderboard, statement
 from ..rewards import (
     NotFound,
@@ -97,7 +97,7 @@ def _home_station(user):
     """A volunteer's station context; 403 for anyone else."""
     if user.role != Role.VOLUNTEER or user.station_id is None:
         raise ApiError(403, "volunteers_only", "only volunteers have points, check-ins and redemptions")
-    station = current_tenancy().get(Station.get_by_id(user.station_id).slug)
+    station = current_tenancy().station_of(user)
     if station is None:
         raise ApiError(404, "station_not_found", "your station is not enabled")
     return station

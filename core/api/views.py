@@ -5,7 +5,6 @@ from flask import Blueprint, g, request
 from marshmallow import RAISE, ValidationError
 
 from ..accounts import DuplicatePhone, RegistrationSchema, authenticate, issue_token, register_volunteer
-from ..models import Station
 from ..tenancy import current_tenancy
 from .errors import ApiError
 from .schemas import StationListSchema, TokenRequestSchema, TokenSchema, UserOutSchema
@@ -48,10 +47,8 @@ def _station_out(station):
 
 
 def _user_out(user):
-    station = None
-    if user.station_id is not None:
-        context = current_tenancy().get(Station.get_by_id(user.station_id).slug)
-        station = {"slug": context.slug, "name": context.config.name, "brand": context.config.brand} if context else None
+    home = current_tenancy().station_of(user)
+    station = {"slug": home.slug, "name": home.config.name, "brand": home.config.brand} if home else None
     return UserOutSchema().dump(
         {
             "id": user.id,

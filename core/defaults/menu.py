@@ -6,6 +6,11 @@ from ..i18n import Text
 from ..menus import MenuItem
 from ..models import Role
 from ..rewards import may_collect
+from ..tenancy import current_tenancy
+
+
+def get_station_of(user):
+    return current_tenancy().station_of(user)
 
 
 @hookimpl
@@ -27,5 +32,8 @@ def menu_items(station, user):
         items.append(MenuItem(Text("兑换核销", "Hand out rewards"), url_for("rewards.collect"), order=60))
     if here and user.is_staff:
         items.append(MenuItem(Text("管理", "Manage"), url_for("points.manage"), order=70))
-    items.append(MenuItem(Text("我的", "My profile"), url_for("account.profile"), order=80))
+    # a visitor signed in at another station finds their own profile there
+    home = station if here else get_station_of(user)
+    if home is not None:
+        items.append(MenuItem(Text("我的", "My profile"), url_for("account.profile", station=home.slug), order=80))
     return items

@@ -1,14 +1,13 @@
 """Register, sign in, sign out and "my profile" on a station's pages."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, request, url_for
+from flask import Blueprint, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from marshmallow import EXCLUDE, ValidationError
 
 from ..accounts import OCCUPATIONS, DuplicatePhone, RegistrationSchema, authenticate, register_volunteer
-from ..models import Station
 from ..themes import render_station_template
 from ..tenancy import current_tenancy
 from .auth import station_member_required
@@ -44,6 +43,7 @@ def register():
             except DuplicatePhone:
                 problems, status = {"phone": _("This phone number is already registered.")}, 409
             else:
+                _fresh_session()
                 login_user(volunteer)
                 flash(_("Welcome, %(name)s! You are now a volunteer of %(brand)s.", name=volunteer.name, brand=g.station.config.brand))
                 return redirect(url_for("station.home"))
@@ -58,6 +58,7 @@ def login():
         if user is None:
             failed, status = True, 401
         else:
+            _fresh_session()
             login_user(user)
             return redirect(_after_login(user))
     return render_station_template("login.html", failed=failed, phone=request.form.get("phone", "")), status
@@ -78,15 +79,23 @@ def _after_login(user):
         and not wanted.startswith("//")
     ):
         return wanted
-    if user.station_id is None:
-        return url_for("city.index")
-    home = current_tenancy().get(Station.get_by_id(user.station_id).slug)
+    home = current_tenancy().station_of(user)
     return url_for("station.home", station=home.slug) if home else url_for("city.index")
+
+
+def _fresh_session():
+    """Start a new session (and CSRF token) when who is signed in changes;
+    only the chosen language carries over."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     logout_user()
+    _fresh_session()
     return redirect(url_for("station.home"))
 
 
