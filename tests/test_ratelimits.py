@@ -63,3 +63,11 @@ def test_app_servers_sharing_redis_share_the_counts(make_app):
     assert first.post("/api/v1/auth/tokens", json=attempt).status_code == 401
     assert second.post("/api/v1/auth/tokens", json=attempt).status_code == 401
     assert first.post("/api/v1/auth/tokens", json=attempt).status_code == 429
+
+
+def test_a_limited_web_sign_in_explains_itself_in_the_readers_language(make_app):
+    client = make_app(RATELIMIT_SIGN_IN_PER_PHONE="1 per minute").test_client()
+    post_form(client, "/s/huguo/login", WRONG)
+    refused = post_form(client, "/s/huguo/login", WRONG)
+    assert refused.status_code == 429
+    assert "尝试次数过多" in refused.get_data(as_text=True)
