@@ -604,3 +604,16 @@ def test_a_double_tapped_redeem_button_redeems_once(app, client):
     assert first.headers["Location"] == second.headers["Location"]
     assert Redemption.select().count() == 1
     assert User.get_by_id(volunteer_id).points_balance == 7
+
+
+def test_the_qr_code_file_is_for_the_owner_and_staff_and_encodes_the_collect_page(app):
+    reward = add_reward(app, cost=1)
+    owner = volunteer(app, points_to_give=5)
+    code = code_from(redeem(owner, reward))
+    response = owner.get(f"/s/huguo/redemptions/{code}/qr.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    svg_path = re.search(r'<path[^>]* d="([^"]+)"', response.get_data(as_text=True)).group(1)
+    assert qr_matrix_of(svg_path) == segno_dark_modules(f"http://localhost/s/huguo/collect?code={code}")
+    neighbour = volunteer(app, name="王芳", phone="13800000002")
+    assert neighbour.get(f"/s/huguo/redemptions/{code}/qr.svg").status_code == 404
+    assert staff(app).get(f"/s/huguo/redemptions/{code}/qr.svg").status_code == 200

@@ -1,11 +1,12 @@
 """Rewards on a station's pages: the catalogue, redeeming, "my
 redemptions" with the pickup code and its QR code, handing rewards out
 (collect), and the staff's catalogue management with reward photos."""
+import io
 from datetime import UTC, datetime
 from functools import wraps
 
 import segno
-from flask import Blueprint, abort, current_app, flash, g, redirect, request, send_from_directory, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -90,13 +91,9 @@ def qr_svg(text, title):
 def _redemption_here(code):
     """This station's redemption with ``code`` (expired first if overdue), or ``None``."""
     try:
-        redemption = rewards.get_redemption(g.station, code)
+        return rewards.get_redemption(g.station, code)
     except rewards.NotFound:
         return None
-    if redemption.state == RedemptionState.RESERVED and redemption.expires_at <= utcnow():
-        rewards.expire_due(g.station)
-        redemption = Redemption.get_by_id(redemption.id)
-    return redemption
 
 
 def _may_see(redemption):
@@ -174,6 +171,19 @@ def _redemption_page(redemption, problem=None):
         collect_url=collect_url,
         problem=problem,
     )
+
+
+@bp.route("/redemptions/<code>/qr.svg")
+@station_member_required
+def redemption_qr(code):
+    """The pickup code's QR as an SVG file (for apps using the API)."""
+    found = _redemption_here(code)
+    if found is None or not _may_see(found):
+        abort(404)
+    collect_url = url_for("rewards.collect", code=found.code, _external=True)
+    buffer = io.BytesIO()
+    segno.make_qr(collect_url, error="m").save(buffer, kind="svg", border=4, scale=8)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "private, no-store"})
 
 
 @bp.route("/me/redemptions/<code>")
