@@ -1,7 +1,7 @@
 """The points API: check-in, statement, rewards, redemptions, adjustments,
 leaderboard, and retries with ``Idempotency-Key``.
 
-The API reads the time from ``core.api.points_api.now``; the ``clock`` fixture
+The API reads the time from ``core.api.common.now``; the ``clock`` fixture
 sets it (naive UTC), so station-local days can be crossed on purpose.
 """
 
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from core.accounts import create_user
-from core.api import idempotency, points_api
+from core.api import common, idempotency, points_api, points_openapi
 from core.models import EntryKind, IdempotentRequest, LedgerEntry, Redemption, Reward, Role, User
 from core.rewards import grant_collect
 from core.tenancy import current_tenancy
@@ -42,7 +42,7 @@ def clock(monkeypatch):
     class Clock:
         now = NOON
 
-    monkeypatch.setattr(points_api, "now", lambda: Clock.now)
+    monkeypatch.setattr(common, "now", lambda: Clock.now)
     return Clock
 
 
@@ -358,7 +358,7 @@ def test_a_server_error_forgets_the_key_so_the_retry_does_the_work(app, client, 
     with app.app_context():
         assert not IdempotentRequest.select().where(IdempotentRequest.key == "flaky").exists()
     monkeypatch.undo()
-    monkeypatch.setattr(points_api, "now", lambda: NOON)
+    monkeypatch.setattr(common, "now", lambda: NOON)
     response = client.post("/api/v1/me/checkins", headers=volunteer.key("flaky"))
     assert response.status_code == 201 and "Idempotent-Replayed" not in response.headers
 
@@ -947,7 +947,7 @@ def test_the_leaderboard_of_an_unknown_station_is_404(client):
 def test_the_points_endpoints_are_documented_with_their_parameters(client):
     document = client.get("/api/v1/openapi.json").get_json()
     paths = document["paths"]
-    for path, method, *_rest in points_api.POINTS_ENDPOINTS:
+    for path, method, *_rest in points_openapi.POINTS_ENDPOINTS:
         assert method in paths[path], (path, method)
     patch = paths["/api/v1/s/{station}/rewards/{reward_id}"]
     assert {p["name"]: p["schema"]["type"] for p in patch["parameters"]} == {

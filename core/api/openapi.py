@@ -11,7 +11,7 @@ from ..accounts import RegistrationSchema
 from ..rewards import RewardSchema
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import MAX_KEY_LENGTH
-from .points_api import IDEMPOTENT, OPTIONAL_TOKEN, PATH_PARAMETER_TYPES, POINTS_ENDPOINTS, QUERY_PARAMETERS
+from .points_openapi import IDEMPOTENT, OPTIONAL_TOKEN, PATH_PARAMETER_TYPES, POINTS_ENDPOINTS, QUERY_PARAMETERS
 from .points_schemas import (
     AdjustmentInSchema,
     AdjustmentOutSchema,
