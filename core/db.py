@@ -6,14 +6,17 @@ one per request costs several times the insert throughput. PostgreSQL (for a
 city's several app servers) uses a connection pool: each request takes a
 connection and gives it back.
 """
+import logging
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import peewee
 from peewee import DatabaseProxy, SqliteDatabase
 from playhouse.pool import PooledPostgresqlDatabase
 
 database = DatabaseProxy()
+logger = logging.getLogger("peewee")  # the logger peewee logs its SQL to
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -21,6 +24,28 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "synchronous": "normal",  # safe with WAL, and much faster than "full"
 }
+
+
+class _SqliteDatabase(SqliteDatabase):
+    """SqliteDatabase that closes a failed statement's cursor at once.
+
+    Otherwise the cursor lives on in the exception's reference cycle until
+    the garbage collector frees it, in whatever thread runs next; finalising
+    it there waits for this connection's lock, which may be held by a thread
+    itself waiting (BEGIN IMMEDIATE) for the collecting thread's write lock:
+    both stall for the busy timeout and one fails with "database is locked".
+    """
+
+    def execute_sql(self, sql, params=None, commit=None):
+        logger.debug((sql, params))
+        cursor = self.cursor()
+        try:
+            with peewee.__exception_wrapper__:
+                cursor.execute(sql, params or ())
+        except BaseException:
+            cursor.close()
+            raise
+        return cursor
 
 
 def make_database(url):
@@ -31,7 +56,7 @@ def make_database(url):
         path = parts.path[1:] or ":memory:"
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)
+        return _SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)
     if parts.scheme in ("postgres", "postgresql"):
         return PooledPostgresqlDatabase(
             (parts.path or "/").lstrip("/") or None,
