@@ -1,11 +1,11 @@
 """API endpoints. ``ENDPOINTS`` feeds the OpenAPI document."""
 from datetime import UTC
 
-from flask import Blueprint, g, request
-from marshmallow import RAISE, ValidationError
+from flask import Blueprint, g
 
 from ..accounts import DuplicatePhone, RegistrationSchema, authenticate, issue_token, register_volunteer
 from ..tenancy import current_tenancy
+from .bodies import json_object, load
 from .errors import ApiError
 from .schemas import StationListSchema, TokenRequestSchema, TokenSchema, UserOutSchema
 from .tokens import token_required
@@ -19,17 +19,7 @@ def _api_error(error):
 
 
 def _json_body(schema):
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:  # absurdly deep nesting
-        body = None
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", "expected a JSON object as the request body")
-    try:
-        return schema.load(body, unknown=RAISE)
-    except ValidationError as error:
-        fields = {key: value if isinstance(value, list) else [str(value)] for key, value in error.messages.items()}
-        raise ApiError(400, "invalid_input", f"invalid fields: {', '.join(sorted(fields))}", fields)
+    return load(schema, json_object())
 
 
 def _station_out(station):

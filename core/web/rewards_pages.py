@@ -96,6 +96,15 @@ def _redemption_here(code):
         return None
 
 
+def _visible_redemption_or_404(code):
+    """The redemption if the signed-in user may see it (its owner or the
+    station's staff); anyone else gets 404, as for a code that does not exist."""
+    found = _redemption_here(code)
+    if found is None or not _may_see(found):
+        abort(404)
+    return found
+
+
 def _may_see(redemption):
     user = current_user
     return redemption.volunteer_id == user.id or (user.station_id == g.station.id and user.is_staff)
@@ -177,9 +186,7 @@ def _redemption_page(redemption, problem=None):
 @station_member_required
 def redemption_qr(code):
     """The pickup code's QR as an SVG file (for apps using the API)."""
-    found = _redemption_here(code)
-    if found is None or not _may_see(found):
-        abort(404)
+    found = _visible_redemption_or_404(code)
     collect_url = url_for("rewards.collect", code=found.code, _external=True)
     buffer = io.BytesIO()
     segno.make_qr(collect_url, error="m").save(buffer, kind="svg", border=4, scale=8)
@@ -189,18 +196,13 @@ def redemption_qr(code):
 @bp.route("/me/redemptions/<code>")
 @station_member_required
 def redemption(code):
-    found = _redemption_here(code)
-    if found is None or not _may_see(found):
-        abort(404)
-    return _redemption_page(found)
+    return _redemption_page(_visible_redemption_or_404(code))
 
 
 @bp.route("/me/redemptions/<code>/cancel", methods=["POST"])
 @station_member_required
 def cancel(code):
-    found = _redemption_here(code)
-    if found is None or not _may_see(found):
-        abort(404)
+    found = _visible_redemption_or_404(code)
     try:
         cancelled = rewards.cancel(g.station, code, current_user._get_current_object())
     except rewards.NotFound:
