@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..accounts import ROLE_LABELS
 from ..tenancy import current_tenancy
-from . import account, city, points_pages, rewards_pages, station
+from . import account, city, points_pages, reward_admin_pages, rewards_pages, station  # noqa: F401 - registers routes
 
 
 def register(app):
