@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 import pytest
 from marshmallow import ValidationError
 
-from core.accounts import create_user
 from core.models import LedgerEntry, Redemption, Reward, User
 from core.points import verify_balances
 from core.rewards import (
