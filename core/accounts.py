@@ -161,12 +161,10 @@ def issue_token(user):
 
 
 def user_for_token(token):
-    found = (
-        ApiToken.select(ApiToken, User)
-        .join(User)
+    user = (
+        User.select()
+        .join(ApiToken, on=(ApiToken.user == User.id))
         .where(ApiToken.token_digest == _digest(token))
         .first()
     )
-    if found is None or not found.user.is_active:
-        return None
-    return found.user
+    return user if user is not None and user.is_active else None

@@ -1,20 +1,23 @@
-"""Daily check-in (签到): once per station-local day, scored by the rules."""
+"""Daily check-in (签到): once per station-local day, scored by the rules.
+
+The hot path of the whole system (every volunteer, every day), so it is
+lean: the ledger's unique key ``checkin:<volunteer>:<day>`` is what refuses a
+second check-in, and the streak is kept on each check-in row.
+"""
 from dataclasses import dataclass
 from datetime import timedelta
 
 from .models import CheckIn, EntryKind, utcnow
-from .points import Booking, local_date_of
+from .points import Booking, DuplicateBooking, local_date_of
 from .scoring import ScoringEvent, apply_daily_cap, score
-
-STREAK_LOOKBACK_DAYS = 400
 
 
 class AlreadyCheckedIn(Exception):
     code = "already_checked_in"
 
-    def __init__(self, checkin):
+    def __init__(self, local_date):
         super().__init__("already checked in today")
-        self.checkin = checkin
+        self.local_date = local_date
 
 
 @dataclass(frozen=True)
@@ -33,30 +36,43 @@ def check_in(station, volunteer, now=None):
     """
     now = now or utcnow()
     today = local_date_of(station, now)
-    with Booking(station) as booking:
-        booking.lock(volunteer.id)  # serialises two check-ins of one volunteer
-        done = CheckIn.get_or_none(CheckIn.volunteer == volunteer.id, CheckIn.local_date == today)
-        if done is not None:
-            raise AlreadyCheckedIn(done)
-        event = ScoringEvent("checkin", station, volunteer, today)
-        lines = apply_daily_cap(station, score(station, event), booking.earned_on(volunteer.id, today))
-        points = sum(line.points for line in lines)
-        entry = booking.book(
-            volunteer.id,
-            points,
-            EntryKind.CHECKIN,
-            f"签到 {today.isoformat()}",
-            key=f"checkin:{volunteer.id}:{today.isoformat()}",
-            breakdown=lines,
-            caused_by=volunteer.id,
-            earned=points,
-            local_date=today,
-            created_at=now,
-        )
-        checkin = CheckIn.create(station=station.id, volunteer=volunteer.id, local_date=today, entry=entry, created_at=now)
-        balance = booking.balance(volunteer.id)
+    try:
+        with Booking(station) as booking:
+            lines = score(station, ScoringEvent("checkin", station, volunteer, today))
+            if station.config.points.daily_cap is not None:
+                booking.lock(volunteer.id)  # the day's total must not move under the cap
+                lines = apply_daily_cap(station, lines, booking.earned_on(volunteer.id, today))
+            points = sum(line.points for line in lines)
+            entry = booking.book(
+                volunteer.id,
+                points,
+                EntryKind.CHECKIN,
+                f"签到 {today.isoformat()}",
+                key=f"checkin:{volunteer.id}:{today.isoformat()}",
+                breakdown=lines,
+                caused_by=volunteer.id,
+                earned=points,
+                local_date=today,
+                created_at=now,
+            )
+            yesterday = (
+                CheckIn.select(CheckIn.streak)
+                .where(CheckIn.volunteer == volunteer.id, CheckIn.local_date == today - timedelta(days=1))
+                .scalar()
+            )
+            checkin = CheckIn.create(
+                station=station.id,
+                volunteer=volunteer.id,
+                local_date=today,
+                entry=entry,
+                streak=(yesterday or 0) + 1,
+                created_at=now,
+            )
+            balance = booking.balance(volunteer.id)
+    except DuplicateBooking as duplicate:
+        raise AlreadyCheckedIn(today) from duplicate
     station.hooks.fire("on_checkin", station=station, volunteer=volunteer, checkin=checkin, entry=entry)
-    return CheckInResult(checkin, entry, balance, streak_of(station, volunteer, now))
+    return CheckInResult(checkin, entry, balance, checkin.streak)
 
 
 def checked_in_today(station, volunteer, now=None):
@@ -68,16 +84,12 @@ def streak_of(station, volunteer, now=None):
     """Consecutive days checked in, up to today (or yesterday, while today's
     check-in is still to come)."""
     today = local_date_of(station, now)
-    days = {
-        row.local_date
-        for row in CheckIn.select(CheckIn.local_date).where(
-            CheckIn.volunteer == volunteer.id,
-            CheckIn.local_date > today - timedelta(days=STREAK_LOOKBACK_DAYS),
-        )
-    }
-    day = today if today in days else today - timedelta(days=1)
-    streak = 0
-    while day in days:
-        streak += 1
-        day -= timedelta(days=1)
-    return streak
+    last = (
+        CheckIn.select(CheckIn.local_date, CheckIn.streak)
+        .where(CheckIn.volunteer == volunteer.id, CheckIn.local_date <= today)
+        .order_by(CheckIn.local_date.desc())
+        .first()
+    )
+    if last is None or last.local_date < today - timedelta(days=1):
+        return 0
+    return last.streak

@@ -31,13 +31,21 @@ class InsufficientPoints(PointsError):
 
 
 class DuplicateBooking(PointsError):
-    """An entry with this idempotency key exists already (``existing``)."""
+    """An entry with this idempotency key exists already.
+
+    Raised inside the booking's transaction, which must then roll back;
+    ``existing`` reads the first entry (after the rollback, that is).
+    """
 
     code = "duplicate_booking"
 
-    def __init__(self, existing):
-        super().__init__(f"already booked as entry {existing.id}")
-        self.existing = existing
+    def __init__(self, key):
+        super().__init__(f"already booked under {key!r}")
+        self.key = key
+
+    @property
+    def existing(self):
+        return LedgerEntry.get(LedgerEntry.idempotency_key == self.key)
 
 
 class AlreadyReversed(PointsError):
@@ -106,13 +114,15 @@ class Booking:
         return False
 
     def lock(self, volunteer_id):
-        """The volunteer's row, locked until commit (the balance to check)."""
+        """The volunteer's row, locked until commit: for checks that must not
+        change under the booking (a redemption's limits, the daily cap)."""
         if volunteer_id not in self._locked:
             self._locked[volunteer_id] = for_update(User.select().where(User.id == volunteer_id)).get()
         return self._locked[volunteer_id]
 
     def balance(self, volunteer_id):
-        return self.lock(volunteer_id).points_balance
+        """The volunteer's balance as this booking left it."""
+        return User.select(User.points_balance).where(User.id == volunteer_id).scalar()
 
     def earned_on(self, volunteer_id, day):
         """Points earned on a station-local day, entries of this booking included."""
@@ -138,46 +148,55 @@ class Booking:
         local_date=None,
         created_at=None,
     ):
-        """Book one entry; raises :class:`InsufficientPoints` or
-        :class:`DuplicateBooking` (the transaction is then still usable)."""
+        """Book one entry.
+
+        Refused with :class:`InsufficientPoints`, :class:`WrongStation`,
+        :class:`DuplicateBooking` or :class:`AlreadyReversed`; the booking's
+        transaction is then spent and rolls back as the exception leaves it.
+        Three statements: the entry, the balance, the month's earned figure.
+        """
         if kind not in EntryKind.ALL:
             raise ValueError(f"unknown entry kind {kind!r}")
-        volunteer = self.lock(volunteer_id)
-        if volunteer.station_id != self.station.id:
-            raise WrongStation(f"volunteer {volunteer_id} does not belong to station {self.station.slug}")
-        existing = LedgerEntry.get_or_none(LedgerEntry.idempotency_key == key)
-        if existing is not None:
-            raise DuplicateBooking(existing)
-        if volunteer.points_balance + amount < 0:
-            raise InsufficientPoints(volunteer.points_balance, amount)
         local_date = local_date or local_date_of(self.station)
         try:
-            with write_transaction():  # a savepoint: a clash leaves the booking usable
-                entry = LedgerEntry.create(
-                    station=self.station.id,
-                    volunteer=volunteer_id,
-                    amount=amount,
-                    kind=kind,
-                    reason=reason[:200],
-                    breakdown=[line.as_dict() if isinstance(line, BreakdownLine) else line for line in breakdown],
-                    caused_by=caused_by,
-                    local_date=local_date,
-                    earned=earned,
-                    idempotency_key=key,
-                    reverses=reverses,
-                    created_at=created_at or utcnow(),
-                )
-        except IntegrityError:
-            existing = LedgerEntry.get_or_none(LedgerEntry.idempotency_key == key)
-            if existing is not None:
-                raise DuplicateBooking(existing)
-            raise AlreadyReversed(f"entry {getattr(reverses, 'id', reverses)} is already reversed")
-        User.update(
+            entry = LedgerEntry.create(
+                station=self.station.id,
+                volunteer=volunteer_id,
+                amount=amount,
+                kind=kind,
+                reason=reason[:200],
+                breakdown=[line.as_dict() if isinstance(line, BreakdownLine) else line for line in breakdown],
+                caused_by=caused_by,
+                local_date=local_date,
+                earned=earned,
+                idempotency_key=key,
+                reverses=reverses,
+                created_at=created_at or utcnow(),
+            )
+        except IntegrityError as error:  # the unique keys are the check: no read before the write
+            if "idempotency_key" in str(error):
+                raise DuplicateBooking(key) from error
+            if "reverses" in str(error):
+                raise AlreadyReversed(f"entry {getattr(reverses, 'id', reverses)} is already reversed") from error
+            raise
+        # One statement moves the balance, and only where it may: the
+        # volunteer's own station, and never below zero. The UPDATE locks the
+        # row on PostgreSQL; on SQLite BEGIN IMMEDIATE holds the write lock.
+        allowed = (User.id == volunteer_id) & (User.station == self.station.id)
+        if amount < 0:
+            allowed &= User.points_balance >= -amount
+        moved = User.update(
             points_balance=User.points_balance + amount,
             points_earned=User.points_earned + earned,
-        ).where(User.id == volunteer_id).execute()
-        volunteer.points_balance += amount
-        volunteer.points_earned += earned
+        ).where(allowed).execute()
+        if moved != 1:
+            owner = User.get_or_none(User.id == volunteer_id)
+            if owner is None or owner.station_id != self.station.id:
+                raise WrongStation(f"volunteer {volunteer_id} does not belong to station {self.station.slug}")
+            raise InsufficientPoints(owner.points_balance, amount)
+        if volunteer_id in self._locked:
+            self._locked[volunteer_id].points_balance += amount
+            self._locked[volunteer_id].points_earned += earned
         if earned:
             self._add_month_earned(volunteer_id, month_of(local_date), earned)
         self.entries.append(entry)

@@ -63,6 +63,7 @@ class Tenancy:
         self.directory = directory
         self.registry = registry
         self.blueprint_owner = {bp.name: owner for owner, bp in registry.blueprints}
+        self._by_row_id = {}
         self.stations = {
             config.slug: StationContext(
                 config=config,
@@ -84,10 +85,10 @@ class Tenancy:
         or a station that has been disabled)."""
         if user is None or user.station_id is None:
             return None
-        for station in self.stations.values():
-            if station.id == user.station_id:
-                return station
-        return None
+        if user.station_id not in self._by_row_id:  # one query per station and worker, then kept
+            row = Station.get_or_none(Station.id == user.station_id)
+            self._by_row_id[user.station_id] = self.stations.get(row.slug) if row else None
+        return self._by_row_id[user.station_id]
 
     def enter_station(self, slug):
         """Make ``slug`` the request's station, or answer 404."""

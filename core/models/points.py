@@ -1,5 +1,5 @@
 """The points ledger and what is derived from it in the same transaction."""
-from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import SQL, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField
 
 from .accounts import Station, User
 from .base import BaseModel, JSONField, utcnow
@@ -68,6 +68,8 @@ class CheckIn(BaseModel):
     volunteer = ForeignKeyField(User, on_delete="RESTRICT")
     local_date = DateField()
     entry = ForeignKeyField(LedgerEntry, unique=True, on_delete="RESTRICT")
+    # consecutive days up to this one: yesterday's streak + 1 (read in one row)
+    streak = IntegerField(default=1, constraints=[SQL("DEFAULT 1")])
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
