@@ -65,6 +65,7 @@ def create_app(test_config=None):
     db.init_app(app)
     with db.database.connection_context():
         check_schema(registry.models)  # a stale database stops start-up, not a request
+        tenancy.resolve_station_rows()  # never inside a request's transaction
     i18n.init_app(app, pm)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -25,8 +25,7 @@ def _platform():
 def init_database():
     """Create missing tables (core's and every plugin's) and station rows."""
     create_tables(_platform().registry.models)
-    for station in current_tenancy().stations.values():
-        station.id  # noqa: B018 - creates the station's row if missing
+    current_tenancy().resolve_station_rows()
 
 
 def build_cli(pm=None):

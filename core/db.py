@@ -8,6 +8,7 @@ connection and gives it back.
 """
 import logging
 import os
+import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -54,6 +55,8 @@ def make_database(url):
     if parts.scheme == "sqlite":
         # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them
         path = parts.path[1:] or ":memory:"
+        if sqlite3.sqlite_version_info < (3, 35):  # UPDATE … RETURNING books points in one statement
+            raise RuntimeError(f"SQLite 3.35 or newer is needed; this Python has {sqlite3.sqlite_version}")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return _SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)

@@ -100,6 +100,7 @@ class Booking:
         self.entries = []
         self._transaction = None
         self._locked = {}
+        self._balances = {}  # volunteer id → balance after this booking's entries
 
     def __enter__(self):
         self._transaction = write_transaction()
@@ -122,7 +123,9 @@ class Booking:
 
     def balance(self, volunteer_id):
         """The volunteer's balance as this booking left it."""
-        return User.select(User.points_balance).where(User.id == volunteer_id).scalar()
+        if volunteer_id not in self._balances:
+            self._balances[volunteer_id] = User.select(User.points_balance).where(User.id == volunteer_id).scalar()
+        return self._balances[volunteer_id]
 
     def earned_on(self, volunteer_id, day):
         """Points earned on a station-local day, entries of this booking included."""
@@ -185,15 +188,18 @@ class Booking:
         allowed = (User.id == volunteer_id) & (User.station == self.station.id)
         if amount < 0:
             allowed &= User.points_balance >= -amount
-        moved = User.update(
-            points_balance=User.points_balance + amount,
-            points_earned=User.points_earned + earned,
-        ).where(allowed).execute()
-        if moved != 1:
+        moved = list(
+            User.update(points_balance=User.points_balance + amount, points_earned=User.points_earned + earned)
+            .where(allowed)
+            .returning(User.points_balance)
+            .execute()
+        )
+        if len(moved) != 1:
             owner = User.get_or_none(User.id == volunteer_id)
             if owner is None or owner.station_id != self.station.id:
                 raise WrongStation(f"volunteer {volunteer_id} does not belong to station {self.station.slug}")
             raise InsufficientPoints(owner.points_balance, amount)
+        self._balances[volunteer_id] = moved[0].points_balance
         if volunteer_id in self._locked:
             self._locked[volunteer_id].points_balance += amount
             self._locked[volunteer_id].points_earned += earned

@@ -80,6 +80,17 @@ class Tenancy:
     def get(self, slug):
         return self.stations.get(slug)
 
+    def resolve_station_rows(self):
+        """Give every station its row id at start-up, outside any request:
+        missing rows are made (safe when several workers start at once)."""
+        if not self.stations or not Station.table_exists():
+            return  # before init-db; ids are then made on first use
+        rows = [{"slug": slug} for slug in self.stations]
+        Station.insert_many(rows).on_conflict_ignore().execute()
+        for slug, row_id in Station.select(Station.slug, Station.id).tuples():
+            if slug in self.stations:
+                self.stations[slug]._row_id = row_id
+
     def station_of(self, user):
         """The enabled station ``user`` belongs to, or ``None`` (a city admin,
         or a station that has been disabled)."""
