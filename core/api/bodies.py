@@ -65,3 +65,15 @@ def load_with(loader, body):
 # ---------------------------------------------------------------------------
 # The query string and the path
 # ---------------------------------------------------------------------------
+
+
+_kept_schemas = {}
+
+
+def dump(schema_class, data):
+    """``schema_class().dump(data)`` with one kept instance per schema class:
+    making a schema (and its nested ones) costs more than using it."""
+    schema = _kept_schemas.get(schema_class)
+    if schema is None:
+        schema = _kept_schemas.setdefault(schema_class, schema_class())
+    return schema.dump(data)

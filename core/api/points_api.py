@@ -23,6 +23,7 @@ from .common import (
     query_choice,
     query_page,
 )
+from .bodies import dump
 from .errors import ApiError
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import idempotent
@@ -54,7 +55,7 @@ def create_checkin():
         "streak": result.streak,
         "local_date": result.checkin.local_date,
     }
-    return CheckInOutSchema().dump(body), 201
+    return dump(CheckInOutSchema, body), 201
 
 
 @bp.get("/me/points")
@@ -75,7 +76,7 @@ def my_points():
         "streak": streak_of(station, volunteer, moment),
         "checked_in_today": checked_in_today(station, volunteer, moment),
     }
-    return PointsStatementSchema().dump(body)
+    return dump(PointsStatementSchema, body)
 
 
 # ---------------------------------------------------------------------------
@@ -111,7 +112,7 @@ def create_adjustment():
                 {IDEMPOTENCY_HEADER: ["already used for a different adjustment"]},
             )
     balance = User.get_by_id(entry.volunteer_id).points_balance
-    return AdjustmentOutSchema().dump({"entry": entry, "balance": balance}), 201
+    return dump(AdjustmentOutSchema, {"entry": entry, "balance": balance}), 201
 
 
 @bp.get("/s/<station>/leaderboard")
@@ -123,4 +124,4 @@ def station_leaderboard():
         if earned != previous:
             rank, previous = position, earned  # equal totals share a rank: 1, 1, 3
         rows.append({"rank": rank, "name": mask(user.name), "earned": earned})
-    return LeaderboardSchema().dump({"period": period, "entries": rows})
+    return dump(LeaderboardSchema, {"period": period, "entries": rows})

@@ -34,6 +34,7 @@ from .common import (
     query_choice,
     reward_id_or_404,
 )
+from .bodies import dump
 from .idempotency import idempotent
 from .points_schemas import (
     INT_MAX,
@@ -94,7 +95,7 @@ def list_rewards():
         rewards = all_rewards(station)
     else:
         rewards = visible_rewards(station, common.now())
-    return RewardListSchema().dump({"rewards": [_reward_out(station, reward) for reward in rewards]})
+    return dump(RewardListSchema, {"rewards": [_reward_out(station, reward) for reward in rewards]})
 
 
 @bp.post("/s/<station>/rewards")
@@ -106,7 +107,7 @@ def create_reward_view():
     data = load(RewardSchema(), json_object())
     _check_int_range(data)
     reward = create_reward(station, user, data)
-    return RewardOutSchema().dump(_reward_out(station, reward)), 201
+    return dump(RewardOutSchema, _reward_out(station, reward)), 201
 
 
 @bp.patch("/s/<station>/rewards/<int:reward_id>")
@@ -119,7 +120,7 @@ def update_reward_view(reward_id):
     data = load_with(lambda body: load_reward_changes(reward, body), json_object())
     _check_int_range(data)
     reward = update_reward(station, user, reward.id, data)
-    return RewardOutSchema().dump(_reward_out(station, reward))
+    return dump(RewardOutSchema, _reward_out(station, reward))
 
 
 def _check_int_range(data):
@@ -139,7 +140,7 @@ def _check_int_range(data):
 def create_redemption(reward_id):
     station = g.station
     redemption = redeem(station, g.api_user, reward_id_or_404(reward_id), now=common.now())
-    return RedemptionOutSchema().dump(_redemption_out(station, redemption)), 201
+    return dump(RedemptionOutSchema, _redemption_out(station, redemption)), 201
 
 
 @bp.post("/s/<station>/redemptions/<code>/collect")
@@ -148,7 +149,7 @@ def create_redemption(reward_id):
 def collect_redemption(code):
     station = g.station
     redemption = collect(station, code_or_404(code), g.api_user, now=common.now())
-    return RedemptionOutSchema().dump(_redemption_out(station, redemption))
+    return dump(RedemptionOutSchema, _redemption_out(station, redemption))
 
 
 @bp.post("/s/<station>/redemptions/<code>/cancel")
@@ -157,7 +158,7 @@ def collect_redemption(code):
 def cancel_redemption(code):
     station = g.station
     redemption = cancel(station, code_or_404(code), g.api_user, now=common.now())
-    return RedemptionOutSchema().dump(_redemption_out(station, redemption))
+    return dump(RedemptionOutSchema, _redemption_out(station, redemption))
 
 
 @bp.get("/me/redemptions")
@@ -166,4 +167,4 @@ def my_redemptions():
     volunteer = g.api_user
     station = home_station(volunteer)
     redemptions = redemptions_of(station, volunteer, now=common.now())
-    return RedemptionListSchema().dump({"redemptions": [_redemption_out(station, r) for r in redemptions]})
+    return dump(RedemptionListSchema, {"redemptions": [_redemption_out(station, r) for r in redemptions]})

@@ -5,7 +5,7 @@ from flask import Blueprint, g
 
 from ..accounts import DuplicatePhone, RegistrationSchema, authenticate, issue_token, register_volunteer
 from ..tenancy import current_tenancy
-from .bodies import json_object, load
+from .bodies import dump, json_object, load
 from .errors import ApiError
 from .schemas import StationListSchema, TokenRequestSchema, TokenSchema, UserOutSchema
 from .tokens import token_required
@@ -39,7 +39,7 @@ def _station_out(station):
 def _user_out(user):
     home = current_tenancy().station_of(user)
     station = {"slug": home.slug, "name": home.config.name, "brand": home.config.brand} if home else None
-    return UserOutSchema().dump(
+    return dump(UserOutSchema, 
         {
             "id": user.id,
             "name": user.name,
@@ -58,7 +58,7 @@ def _user_out(user):
 @bp.get("/stations")
 def list_stations():
     stations = sorted(current_tenancy().stations.values(), key=lambda s: (s.config.district, s.slug))
-    return StationListSchema().dump({"stations": [_station_out(s) for s in stations]})
+    return dump(StationListSchema, {"stations": [_station_out(s) for s in stations]})
 
 
 @bp.post("/s/<station>/volunteers")
@@ -77,7 +77,7 @@ def create_token():
     user = authenticate(data["phone"], data["password"])
     if user is None:
         raise ApiError(401, "invalid_credentials", "phone number or password is wrong")
-    return TokenSchema().dump({"token": issue_token(user), "token_type": "Bearer"}), 201
+    return dump(TokenSchema, {"token": issue_token(user), "token_type": "Bearer"}), 201
 
 
 @bp.get("/me")
