@@ -12,7 +12,7 @@ from datetime import UTC
 
 from peewee import IntegrityError, fn
 
-from .db import for_update, write_transaction
+from .db import database, for_update, is_sqlite, write_transaction
 from .models import EarnedByMonth, EntryKind, LedgerEntry, Role, User, utcnow
 
 
@@ -248,7 +248,17 @@ class Discrepancy:
 
 def verify_balances():
     """Every volunteer whose kept balance or earned total differs from the
-    sum of their entries (and every month figure that does)."""
+    sum of their entries (and every month figure that does).
+
+    All is read from one snapshot, so bookings made meanwhile on a live
+    system cause no false alarms.
+    """
+    snapshot = database.atomic() if is_sqlite() else database.atomic("REPEATABLE READ")
+    with snapshot:
+        return _differences()
+
+
+def _differences():
     sums = {
         row.volunteer_id: (int(row.total), int(row.earned_total))
         for row in LedgerEntry.select(
