@@ -88,6 +88,7 @@ class Tenancy:
         rows = [{"slug": slug} for slug in self.stations]
         Station.insert_many(rows).on_conflict_ignore().execute()
         for slug, row_id in Station.select(Station.slug, Station.id).tuples():
+            self._by_row_id[row_id] = self.stations.get(slug)  # None: a station no longer enabled
             if slug in self.stations:
                 self.stations[slug]._row_id = row_id
 
