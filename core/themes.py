@@ -15,6 +15,9 @@ from flask import abort, g, render_template, send_from_directory
 from .i18n import Text
 
 THEME_COLOUR_KEYS = ("primary", "on_primary", "accent", "background", "text")
+# Optional: "surface" (cards, default white), "highlight" (figures such as
+# the points balance, default primary) and "link" (default primary); a dark
+# theme sets all three.
 
 
 @dataclass(frozen=True)

@@ -145,3 +145,10 @@ def test_workers_starting_together_share_one_whole_secret_key(tmp_path):
         thread.join()
     assert len(set(keys)) == 1 and len(keys[0]) == 64
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_a_dark_theme_gives_its_cards_and_figures_their_own_colours(client):
+    donghua = client.get("/s/donghua/").get_data(as_text=True)
+    assert "--surface: #2b2830" in donghua and "--highlight: #ff8c1a" in donghua
+    huguo = client.get("/s/huguo/").get_data(as_text=True)
+    assert "--surface: #ffffff" in huguo and "--highlight: #1565c0" in huguo

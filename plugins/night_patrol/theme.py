@@ -13,6 +13,10 @@ MAPLE = Theme(
         "accent": "#ff8c1a",
         "background": "#1d1b22",
         "text": "#f4ece6",
+        # a dark theme: cards, figures and links need their own colours
+        "surface": "#2b2830",
+        "highlight": "#ff8c1a",
+        "link": "#ffb366",
     },
     logo="logo.svg",
     template_folder=HERE / "templates",
