@@ -340,6 +340,17 @@ def leaderboard(station, period="month", now=None, size=LEADERBOARD_SIZE):
     return [(user, user.earned) for user in query.limit(size).objects()]
 
 
+def ranked(board):
+    """``[(rank, user, earned), …]`` for a :func:`leaderboard`: equal totals
+    share a rank (1, 1, 3)."""
+    rows, rank, previous = [], 0, None
+    for position, (user, earned) in enumerate(board, start=1):
+        if earned != previous:
+            rank, previous = position, earned
+        rows.append((rank, user, earned))
+    return rows
+
+
 def entries_between(station, start, end):
     """Entries of a station's volunteers on station-local days ``start``–``end``
     (inclusive), oldest first, with each volunteer's name and phone."""

@@ -12,7 +12,7 @@ from flask import g, request
 
 from ..checkins import check_in, checked_in_today, streak_of
 from ..models import Role, User
-from ..points import DuplicateBooking, adjust, leaderboard, statement
+from ..points import DuplicateBooking, adjust, leaderboard, ranked, statement
 from . import common
 from .common import (
     LEADERBOARD_PERIODS,
@@ -119,9 +119,8 @@ def create_adjustment():
 def station_leaderboard():
     station = g.station
     period = query_choice("period", LEADERBOARD_PERIODS, "month")
-    rows, rank, previous = [], 0, None
-    for position, (user, earned) in enumerate(leaderboard(station, period, now=common.now()), start=1):
-        if earned != previous:
-            rank, previous = position, earned  # equal totals share a rank: 1, 1, 3
-        rows.append({"rank": rank, "name": mask(user.name), "earned": earned})
+    rows = [
+        {"rank": rank, "name": mask(user.name), "earned": earned}
+        for rank, user, earned in ranked(leaderboard(station, period, now=common.now()))
+    ]
     return dump(LeaderboardSchema, {"period": period, "entries": rows})

@@ -231,11 +231,10 @@ def leaderboard():
     period = request.args.get("period", "month")
     if period not in PERIODS:
         abort(400, description=_("“period”: expected “month” or “all”."))
-    rows, rank, previous = [], 0, None
-    for position, (user, earned) in enumerate(points.leaderboard(g.station, period), start=1):
-        if earned != previous:  # equal totals share a rank: 1, 1, 3
-            rank, previous = position, earned
-        rows.append({"rank": rank, "name": masked_name(user.name), "earned": earned})
+    rows = [
+        {"rank": rank, "name": masked_name(user.name), "earned": earned}
+        for rank, user, earned in points.ranked(points.leaderboard(g.station, period))
+    ]
     return render_station_template("points/leaderboard.html", rows=rows, period=period, periods=PERIODS)
 
 
