@@ -29,15 +29,23 @@ def _to_station_login():
     return redirect(url_for("city.index"))
 
 
-def station_member_required(view):
-    """Signed in, and a member of the request's station (else 404)."""
+def signed_in_and(allowed, refusal):
+    """A view decorator: sign in first; then ``allowed(user)``, or ``refusal``
+    (404 where "not yours" must look like "not there", else 403)."""
 
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if current_user.station_id != g.station.id:
-            abort(404)
-        return view(*args, **kwargs)
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not allowed(current_user):
+                abort(refusal)
+            return view(*args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+# Signed in, and a member of the request's station (another station's user: 404).
+station_member_required = signed_in_and(lambda user: user.station_id == g.station.id, 404)

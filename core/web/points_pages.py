@@ -7,7 +7,6 @@ The access helpers here (``volunteer_required``, ``staff_required``,
 import re
 import uuid
 from datetime import date, timedelta
-from functools import wraps
 
 from flask import Blueprint, Response, abort, flash, g, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
@@ -19,7 +18,7 @@ from ..exports import ledger_csv
 from ..i18n import Text, current_language
 from ..models import EntryKind, Role, User
 from ..themes import render_station_template
-from .auth import login_manager, station_member_required
+from .auth import signed_in_and, station_member_required
 
 bp = Blueprint("points", __name__, url_prefix="/s/<station>")
 
@@ -47,57 +46,16 @@ PERIODS = {"month": _l("This month"), "all": _l("All time")}
 # ---------------------------------------------------------------------------
 
 
-def _signed_in_here():
-    """``None`` when the signed-in user belongs to this station, else the
-    answer to give (sign in first, or 404 for another station's user)."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if current_user.station_id != g.station.id:
-        abort(404)
-    return None
-
-
 def volunteer_required(view):
-    """A volunteer of this station (others of this station: 403)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        answer = _signed_in_here()
-        if answer is not None:
-            return answer
-        if current_user.role != Role.VOLUNTEER:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
+    """A volunteer of this station (others of this station: 403; of another: 404)."""
+    return station_member_required(signed_in_and(lambda user: user.role == Role.VOLUNTEER, 403)(view))
 
 
-def staff_required(view):
-    """An officer or admin of this station; anyone else signed in gets 403."""
+# An officer or admin of this station; anyone else signed in gets 403.
+staff_required = signed_in_and(lambda user: user.station_id == g.station.id and user.is_staff, 403)
 
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if current_user.station_id != g.station.id or not current_user.is_staff:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def station_admin_required(view):
-    """An admin of this station; anyone else signed in gets 403."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if current_user.station_id != g.station.id or current_user.role != Role.STATION_ADMIN:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
+# An admin of this station; anyone else signed in gets 403.
+station_admin_required = signed_in_and(lambda user: user.station_id == g.station.id and user.role == Role.STATION_ADMIN, 403)
 
 
 def is_volunteer_here(user):

@@ -2,7 +2,6 @@
 redemptions" with the pickup code and its QR code, handing rewards out
 (collect), and the staff's catalogue management with reward photos."""
 import io
-from functools import wraps
 
 import segno
 from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
@@ -14,7 +13,7 @@ from markupsafe import Markup
 from .. import points, rewards
 from ..models import LimitPeriod, Redemption, RedemptionState, Reward
 from ..themes import render_station_template
-from .auth import login_manager, station_member_required
+from .auth import signed_in_and, station_member_required
 from .points_pages import is_volunteer_here, volunteer_required
 
 bp = Blueprint("rewards", __name__, url_prefix="/s/<station>")
@@ -214,18 +213,8 @@ def cancel(code):
 # ---------------------------------------------------------------------------
 
 
-def collector_required(view):
-    """Officers and admins of this station, and its users with ``can_collect``."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not rewards.may_collect(g.station, current_user):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
+# Officers and admins of this station, and its users with ``can_collect``.
+collector_required = signed_in_and(lambda user: rewards.may_collect(g.station, user), 403)
 
 
 def _collect_page(code, redemption=None, problem=None):
