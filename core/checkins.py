@@ -75,14 +75,12 @@ def check_in(station, volunteer, now=None):
     return CheckInResult(checkin, entry, balance, checkin.streak)
 
 
-def checked_in_today(station, volunteer, now=None):
-    today = local_date_of(station, now)
-    return CheckIn.select().where(CheckIn.volunteer == volunteer.id, CheckIn.local_date == today).exists()
+def today_state(station, volunteer, now=None):
+    """``(checked_in_today, streak)``, both from the volunteer's latest check-in.
 
-
-def streak_of(station, volunteer, now=None):
-    """Consecutive days checked in, up to today (or yesterday, while today's
-    check-in is still to come)."""
+    The streak counts consecutive days up to today, or up to yesterday while
+    today's check-in is still to come.
+    """
     today = local_date_of(station, now)
     last = (
         CheckIn.select(CheckIn.local_date, CheckIn.streak)
@@ -91,5 +89,13 @@ def streak_of(station, volunteer, now=None):
         .first()
     )
     if last is None or last.local_date < today - timedelta(days=1):
-        return 0
-    return last.streak
+        return False, 0
+    return last.local_date == today, last.streak
+
+
+def checked_in_today(station, volunteer, now=None):
+    return today_state(station, volunteer, now)[0]
+
+
+def streak_of(station, volunteer, now=None):
+    return today_state(station, volunteer, now)[1]

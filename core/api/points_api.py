@@ -10,7 +10,7 @@ import uuid
 
 from flask import g, request
 
-from ..checkins import check_in, checked_in_today, streak_of
+from ..checkins import check_in, today_state
 from ..models import Role, User
 from ..points import DuplicateBooking, adjust, leaderboard, ranked, statement
 from . import common
@@ -65,16 +65,15 @@ def my_points():
     station = home_station(volunteer)
     page = query_page()
     entries, has_more = statement(volunteer.id, page)
-    fresh = User.get_by_id(volunteer.id)
-    moment = common.now()
+    checked_in, streak = today_state(station, volunteer, common.now())
     body = {
         "entries": entries,
         "page": page,
         "has_more": has_more,
-        "balance": fresh.points_balance,
-        "earned": fresh.points_earned,
-        "streak": streak_of(station, volunteer, moment),
-        "checked_in_today": checked_in_today(station, volunteer, moment),
+        "balance": volunteer.points_balance,  # read with the token, moments ago
+        "earned": volunteer.points_earned,
+        "streak": streak,
+        "checked_in_today": checked_in,
     }
     return dump(PointsStatementSchema, body)
 

@@ -92,10 +92,11 @@ def my_checkin():
     if not is_volunteer_here(current_user):
         return None
     volunteer = current_user._get_current_object()
+    checked_in, streak = checkins.today_state(g.station, volunteer)
     return {
         "balance": volunteer.points_balance,
-        "checked_in": checkins.checked_in_today(g.station, volunteer),
-        "streak": checkins.streak_of(g.station, volunteer),
+        "checked_in": checked_in,
+        "streak": streak,
         "points": g.station.config.points.checkin_points,
     }
 
