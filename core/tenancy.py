@@ -92,6 +92,10 @@ class Tenancy:
             if slug in self.stations:
                 self.stations[slug]._row_id = row_id
 
+    def by_district(self):
+        """The enabled stations ordered by district, then slug (for listings)."""
+        return sorted(self.stations.values(), key=lambda station: (station.config.district, station.slug))
+
     def station_of(self, user):
         """The enabled station ``user`` belongs to, or ``None`` (a city admin,
         or a station that has been disabled)."""

@@ -1,12 +1,8 @@
 """Output and input schemas of the JSON API (the OpenAPI document uses them)."""
 from marshmallow import Schema, fields, validate
 
+from ..config import OathSchema  # the oath as a station file gives it
 from ..models import Role
-
-
-class OathSchema(Schema):
-    version = fields.String()
-    text = fields.String()
 
 
 class StationOutSchema(Schema):

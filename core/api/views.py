@@ -57,7 +57,7 @@ def _user_out(user):
 
 @bp.get("/stations")
 def list_stations():
-    stations = sorted(current_tenancy().stations.values(), key=lambda s: (s.config.district, s.slug))
+    stations = current_tenancy().by_district()
     return dump(StationListSchema, {"stations": [_station_out(s) for s in stations]})
 
 

@@ -11,7 +11,7 @@ bp = Blueprint("city", __name__)
 
 @bp.route("/")
 def index():
-    stations = sorted(current_tenancy().stations.values(), key=lambda s: (s.config.district, s.slug))
+    stations = current_tenancy().by_district()
     districts = [(district, list(group)) for district, group in groupby(stations, key=lambda s: s.config.district)]
     return render_template("city.html", districts=districts)
 

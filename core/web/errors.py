@@ -5,6 +5,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..api.errors import error_response
 from ..tenancy import current_tenancy
+from ..themes import render_station_template
 
 
 def register(app):
@@ -20,12 +21,11 @@ def register(app):
 
 
 def _page(code, message):
-    template = "error.html"
     if g.get("station") is None:
         _wear_station_theme_of(request.path)
     if g.get("station") is not None:
-        template = [f"themes/{g.station.theme.name}/error.html", "error.html"]
-    return render_template(template, code=code, message=message), code
+        return render_station_template("error.html", code=code, message=message), code
+    return render_template("error.html", code=code, message=message), code
 
 
 def _wear_station_theme_of(path):
