@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .db import database, write_transaction
 from .i18n import Text
 from .models import ApiToken, Role, User, utcnow
+from .validation import no_control_characters
 
 OCCUPATIONS = {
     "shop_staff": Text("店员", "Shop staff"),
@@ -80,8 +81,7 @@ class RegistrationSchema(Schema):
     def _name_not_blank(self, value, **_kwargs):
         if not value.strip():
             raise ValidationError("must not be blank")
-        if any(ord(character) < 32 or ord(character) == 127 for character in value):
-            raise ValidationError("must not contain control characters")
+        no_control_characters()(value)
 
 
 def is_phone(text):

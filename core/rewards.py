@@ -17,6 +17,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from .db import for_update
 from .models import EntryKind, LedgerEntry, LimitPeriod, Redemption, RedemptionState, Reward, Role, User, utcnow
 from .points import Booking, local_date_of, month_of
+from .validation import no_control_characters
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed on a phone
 CODE_LENGTH = 8
@@ -58,17 +59,14 @@ class AwareDateTime(fields.AwareDateTime):
             raise ValidationError("not a date and time the calendar can hold") from error
 
 
-def _printable(text):
-    """Refuse control characters (a NUL cannot even be stored on PostgreSQL)."""
-    if any(ord(character) < 32 and character not in "\n\r\t" or ord(character) == 127 for character in text):
-        raise ValidationError("must not contain control characters")
-
-
 class Text(fields.String):
     """Text a person typed: control characters refused."""
 
     def __init__(self, *, max_length, min_length=0, **kwargs):
-        super().__init__(validate=[validate.Length(min=min_length, max=max_length), _printable], **kwargs)
+        super().__init__(
+            validate=[validate.Length(min=min_length, max=max_length), no_control_characters(allow_line_breaks=True)],
+            **kwargs,
+        )
 
 
 class RewardSchema(Schema):
