@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
-from .plugins import is_builtin
+from .plugins import is_on
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_THEME = "default"
@@ -220,7 +220,7 @@ def _load_station_file(path, registry):
     theme_owner = registry.theme_owner.get(data["theme"])
     if theme_owner is None:
         problems.append(problem("theme", f"unknown theme {data['theme']!r}; installed: {', '.join(sorted(registry.themes))}"))
-    elif not is_builtin(theme_owner) and theme_owner not in data["plugins"]:
+    elif not is_on(theme_owner, data["plugins"]):
         problems.append(problem("theme", f"theme {data['theme']!r} comes from plugin {theme_owner!r}, which this station does not enable"))
     if problems:
         return None, problems

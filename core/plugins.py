@@ -31,6 +31,12 @@ def is_builtin(name):
     return name in BUILTIN_PLUGINS
 
 
+def is_on(plugin_name, enabled_names):
+    """Whether a plugin's hooks and registrations count at a station that
+    enables ``enabled_names``: core's always do."""
+    return is_builtin(plugin_name) or plugin_name in enabled_names
+
+
 def make_plugin_manager(load_entrypoints=True, extra_plugins=()):
     """A checked PluginManager.
 
@@ -76,7 +82,7 @@ class StationHooks:
         self._left_out = [
             plugin
             for name, plugin in pm.list_name_plugin()
-            if not is_builtin(name) and name not in enabled_names
+            if not is_on(name, enabled_names)
         ]
 
     def fire(self, event_name, **kwargs):

@@ -12,7 +12,7 @@ from flask import abort, current_app, g, request
 
 from .db import database
 from .models import Station
-from .plugins import is_builtin
+from .plugins import is_builtin, is_on
 
 # Paths that belong to no station, left alone when a station host is used.
 UNSCOPED_PREFIXES = ("/s/", "/api/", "/static/", "/-/themes/")
@@ -70,9 +70,7 @@ class Tenancy:
                 theme=registry.themes[config.theme],
                 hooks=registry.hooks_for(config.plugins),
                 task_types=_task_types_for(config, registry),
-                scoring_rules=[
-                    rule for owner, rule in registry.scoring_rules if is_builtin(owner) or owner in config.plugins
-                ],
+                scoring_rules=[rule for owner, rule in registry.scoring_rules if is_on(owner, config.plugins)],
             )
             for config in directory.enabled()
         }
@@ -123,7 +121,7 @@ def _task_types_for(config, registry):
     """The station's task types: its brand plugins' first, then core's."""
     found = {}
     for owner, task_type in registry.task_types:
-        if is_builtin(owner) or owner in config.plugins:
+        if is_on(owner, config.plugins):
             found.setdefault(task_type.key, (is_builtin(owner), task_type.key, task_type))
     return [task_type for _core, _key, task_type in sorted(found.values())]
 
