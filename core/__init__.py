@@ -9,13 +9,14 @@ from .i18n import Text
 from .menus import MenuItem
 from .models import BaseModel, Role, Station, User
 from .scoring import ScoringEvent, ScoringRule
-from .tasks import TaskType
+from .tasks import Qualification, TaskType
 from .tenancy import get_or_404, get_station
 from .themes import Theme, render_station_template
 
 __all__ = [
     "BaseModel",
     "MenuItem",
+    "Qualification",
     "Role",
     "ScoringEvent",
     "ScoringRule",

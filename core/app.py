@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import db, i18n, ratelimits
 from .api import openapi
 from . import api
-from .config import StationDirectory, load_stations, settings_from_environment
+from .config import MAX_PHOTO_MB, StationDirectory, load_stations, settings_from_environment
 from .models import check_schema
 from .plugins import PluginRegistry, make_plugin_manager
 from .tenancy import HostRouting, Tenancy
@@ -45,7 +45,8 @@ def create_app(test_config=None):
     app.config.update(
         LOAD_ENTRYPOINTS=True,
         EXTRA_PLUGINS=(),
-        MAX_CONTENT_LENGTH=16 * 1024 * 1024,  # the largest request body: a few photos
+        # the largest request body: a submission's nine photos of the largest size a station allows
+        MAX_CONTENT_LENGTH=(9 * MAX_PHOTO_MB + 2) * 1024 * 1024,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("REDARMBAND_SECURE_COOKIES", "") == "1",
         # A token lives as long as the session: reading the oath slowly on a

@@ -17,6 +17,10 @@ from .plugins import is_on
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_THEME = "default"
+# The national volunteer star levels (星级志愿者): confirmed service hours.
+STAR_HOURS = (100, 300, 600, 1000, 1500)
+# Nine photos of this size must fit in one request (app.MAX_CONTENT_LENGTH).
+MAX_PHOTO_MB = 6
 
 
 def settings_from_environment(instance_path):
@@ -65,6 +69,33 @@ class PointsSettings:
     pickup_days: int = 7  # a reserved redemption expires after this many days
 
 
+class TasksSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    disabled = fields.List(fields.String(), load_default=list)
+    max_photo_mb = fields.Integer(load_default=5, validate=validate.Range(min=1, max=MAX_PHOTO_MB))
+    star_hours = fields.List(fields.Integer(validate=validate.Range(min=1, max=100_000)), load_default=lambda: list(STAR_HOURS))
+
+    @validates("star_hours")
+    def _five_rising(self, value, **_kwargs):
+        if len(value) != 5 or any(b <= a for a, b in zip(value, value[1:])):
+            raise ValidationError("expected five rising numbers of hours, one per star, e.g. [100, 300, 600, 1000, 1500]")
+
+
+@dataclass(frozen=True)
+class TasksSettings:
+    """A station's ``[tasks]`` table."""
+
+    disabled: tuple = ()  # task type keys switched off at this station
+    max_photo_mb: int = 5  # the largest photo a volunteer may send
+    star_hours: tuple = STAR_HOURS  # confirmed hours for ★1 … ★5
+
+    @property
+    def max_photo_bytes(self):
+        return self.max_photo_mb * 1024 * 1024
+
+
 class StationSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -97,6 +128,7 @@ class StationSchema(Schema):
     plugin_settings = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)
     oath = fields.Nested(OathSchema, required=True)
     points = fields.Nested(PointsSchema, load_default=lambda: PointsSchema().load({}))
+    tasks = fields.Nested(TasksSchema, load_default=lambda: TasksSchema().load({}))
 
 
     @validates("timezone")
@@ -130,6 +162,7 @@ class StationConfig:
     oath_text: str
     source: str
     points: PointsSettings = PointsSettings()
+    tasks: TasksSettings = TasksSettings()
     plugin_settings: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -217,6 +250,12 @@ def _load_station_file(path, registry):
                 problem(f"plugin_settings.{name}.{key}", message) for key, message in _flatten(error.messages)
             )
 
+    if "tasks" in data:
+        offered = {task_type.key for owner, task_type in registry.task_types if is_on(owner, data["plugins"])}
+        for key in data["tasks"]["disabled"]:
+            if key not in offered:
+                problems.append(problem("tasks.disabled", f"unknown task type {key!r}; this station has: {', '.join(sorted(offered))}"))
+
     theme_owner = registry.theme_owner.get(data["theme"])
     if theme_owner is None:
         problems.append(problem("theme", f"unknown theme {data['theme']!r}; installed: {', '.join(sorted(registry.themes))}"))
@@ -239,6 +278,11 @@ def _load_station_file(path, registry):
             oath_text=data["oath"]["text"],
             source=str(path),
             points=PointsSettings(**data["points"]),
+            tasks=TasksSettings(
+                disabled=tuple(data["tasks"]["disabled"]),
+                max_photo_mb=data["tasks"]["max_photo_mb"],
+                star_hours=tuple(data["tasks"]["star_hours"]),
+            ),
             plugin_settings=settings,
         ),
         [],

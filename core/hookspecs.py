@@ -93,6 +93,16 @@ def extra_template_vars(station, template, request):
     """Return a dict of extra variables for rendering ``template``."""
 
 
+@hookspec
+def validate_submission(station, volunteer, task_type, task, data):
+    """Check a submission before it is stored; return ``{field: [message]}``
+    for what is wrong (or nothing). ``data`` holds the loaded fields (text,
+    ``fields`` with the type's extra fields, latitude, longitude …); ``task``
+    is ``None`` for self-started work. Problems from every plugin are
+    reported together as one 400, and nothing is stored.
+    """
+
+
 # ---------------------------------------------------------------------------
 # Events: called after the change is committed; results are ignored, and an
 # implementation that raises is logged without stopping the others (the
@@ -119,3 +129,9 @@ def on_checkin(station, volunteer, checkin, entry):
 def on_redemption(station, redemption, event):
     """A redemption changed: ``event`` is "reserved", "collected",
     "cancelled" or "expired" (already committed)."""
+
+
+@hookspec
+def on_submission_reviewed(station, submission, review):
+    """An officer decided on a submission (already committed, points
+    included): ``review.decision`` is "approved", "rejected" or "returned"."""

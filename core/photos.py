@@ -59,3 +59,10 @@ def save_photo(app, station_slug, folder, data, *, max_bytes, today):
 def thumbnail_path(path):
     path = Path(path)
     return path.with_name(f"{path.stem}.thumb.jpg")
+
+
+def delete_photo(app, relative):
+    """Remove a stored photo and its thumbnail (gone already is fine)."""
+    target = uploads_root(app) / relative
+    for path in (target, thumbnail_path(target)):
+        path.unlink(missing_ok=True)

@@ -17,7 +17,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from .db import for_update
 from .models import EntryKind, LedgerEntry, LimitPeriod, Redemption, RedemptionState, Reward, Role, User, utcnow
 from .points import Booking, local_date_of, month_of
-from .validation import no_control_characters
+from .validation import AwareDateTime
+from .validation import TypedText as Text
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed on a phone
 CODE_LENGTH = 8
@@ -47,26 +48,6 @@ class NotAllowed(RewardError):
 # ---------------------------------------------------------------------------
 # The catalogue
 # ---------------------------------------------------------------------------
-
-
-class AwareDateTime(fields.AwareDateTime):
-    """An ISO time with a zone, kept as naive UTC like every stored time."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC).replace(tzinfo=None)
-        except OverflowError as error:  # e.g. 9999-12-31 at -05:00 is past year 9999 in UTC
-            raise ValidationError("not a date and time the calendar can hold") from error
-
-
-class Text(fields.String):
-    """Text a person typed: control characters refused."""
-
-    def __init__(self, *, max_length, min_length=0, **kwargs):
-        super().__init__(
-            validate=[validate.Length(min=min_length, max=max_length), no_control_characters(allow_line_breaks=True)],
-            **kwargs,
-        )
 
 
 class RewardSchema(Schema):

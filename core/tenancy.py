@@ -40,6 +40,10 @@ class StationContext:
     def plugin_config(self, plugin_name):
         return self.config.plugin_settings.get(plugin_name, {})
 
+    def task_type(self, key):
+        """The station's task type ``key``, or ``None`` (unknown or switched off)."""
+        return next((task_type for task_type in self.task_types if task_type.key == key), None)
+
     @property
     def id(self):
         """The station's row id, created on first use (safe under races).
@@ -121,7 +125,7 @@ def _task_types_for(config, registry):
     """The station's task types: its brand plugins' first, then core's."""
     found = {}
     for owner, task_type in registry.task_types:
-        if is_on(owner, config.plugins):
+        if is_on(owner, config.plugins) and task_type.key not in config.tasks.disabled:
             found.setdefault(task_type.key, (is_builtin(owner), task_type.key, task_type))
     return [task_type for _core, _key, task_type in sorted(found.values())]
 

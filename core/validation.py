@@ -1,5 +1,7 @@
-"""Checks shared by the schemas of typed-in text."""
-from marshmallow import ValidationError
+"""Fields and checks shared by the schemas of typed-in input."""
+from datetime import UTC
+
+from marshmallow import ValidationError, fields, validate
 
 
 def no_control_characters(allow_line_breaks=False):
@@ -12,3 +14,23 @@ def no_control_characters(allow_line_breaks=False):
             raise ValidationError("must not contain control characters")
 
     return check
+
+
+class TypedText(fields.String):
+    """Text a person typed: control characters refused, length bounded."""
+
+    def __init__(self, *, max_length, min_length=0, **kwargs):
+        super().__init__(
+            validate=[validate.Length(min=min_length, max=max_length), no_control_characters(allow_line_breaks=True)],
+            **kwargs,
+        )
+
+
+class AwareDateTime(fields.AwareDateTime):
+    """An ISO time with a zone, kept as naive UTC like every stored time."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC).replace(tzinfo=None)
+        except OverflowError as error:  # e.g. 9999-12-31 at -05:00 is past year 9999 in UTC
+            raise ValidationError("not a date and time the calendar can hold") from error

@@ -1,4 +1,5 @@
-"""Core's scoring rule: a check-in earns the station's ``checkin_points``."""
+"""Core's scoring rules: a check-in earns the station's ``checkin_points``;
+approved work earns its task type's ``default_points``."""
 from ..hookspecs import hookimpl
 from ..i18n import Text
 from ..scoring import ScoringRule
@@ -8,9 +9,16 @@ def _checkin_points(event, _subtotal):
     return event.station.config.points.checkin_points
 
 
+def _task_points(event, _subtotal):
+    task_type = event.details.get("task_type")
+    return task_type.default_points if task_type else 0
+
+
 CHECKIN_RULE = ScoringRule("core.checkin", Text("每日签到", "Daily check-in"), ("checkin",), _checkin_points)
+
+TASK_RULE = ScoringRule("core.task", Text("任务积分", "Task points"), ("task",), _task_points)
 
 
 @hookimpl
 def register_scoring_rules():
-    return [CHECKIN_RULE]
+    return [CHECKIN_RULE, TASK_RULE]

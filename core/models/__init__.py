@@ -7,6 +7,20 @@ from .accounts import ApiToken, IdempotentRequest, Role, Station, User
 from .base import BaseModel, JSONField, utcnow
 from .points import CheckIn, EarnedByMonth, EntryKind, LedgerEntry
 from .rewards import LimitPeriod, Redemption, RedemptionState, Reward
+from .tasks import (
+    TASK_MODELS,
+    CalendarFeed,
+    Certificate,
+    Notification,
+    QualificationGrant,
+    Review,
+    Signup,
+    Submission,
+    SubmissionPhoto,
+    SubmissionState,
+    Task,
+    TaskSeries,
+)
 
 CORE_MODELS = [
     Station,
@@ -18,6 +32,7 @@ CORE_MODELS = [
     CheckIn,
     Reward,
     Redemption,
+    *TASK_MODELS,
 ]
 
 
@@ -56,6 +71,17 @@ def create_tables(plugin_models=()):
 
 
 __all__ = [
+    "CalendarFeed",
+    "Certificate",
+    "Notification",
+    "QualificationGrant",
+    "Review",
+    "Signup",
+    "Submission",
+    "SubmissionPhoto",
+    "SubmissionState",
+    "Task",
+    "TaskSeries",
     "ApiToken",
     "BaseModel",
     "CheckIn",

@@ -1,4 +1,14 @@
+from marshmallow import Schema, fields, validate
+
 from core import TaskType, Text
+
+
+class GateDutyFields(Schema):
+    """护学岗: how many children were helped across, and anything that happened."""
+
+    children_helped = fields.Integer(load_default=0, validate=validate.Range(min=0, max=5000))
+    incidents = fields.String(load_default="", validate=validate.Length(max=1000))
+
 
 SCHOOL_GUARDIAN_TYPES = [
     TaskType(
@@ -6,5 +16,7 @@ SCHOOL_GUARDIAN_TYPES = [
         Text("护学岗", "School-gate duty"),
         Text("上下学时段在校门口护送学生过马路。", "Help children across at the school gate at arrival and release."),
         default_points=2,
+        fields_schema=GateDutyFields,
+        min_photos=1,
     ),
 ]
