@@ -1,5 +1,6 @@
 """The ``redarmband`` command."""
 import sys
+from datetime import UTC, datetime, timedelta
 
 import click
 import pluggy
@@ -9,13 +10,17 @@ from flask.cli import AppGroup, ScriptInfo, routes_command, run_command, shell_c
 from .accounts import DuplicatePhone, RegistrationSchema, create_user, register_volunteer
 from .app import create_app
 from .config import StationConfigError, load_stations, settings_from_environment
-from .models import Role, SchemaOutOfDate, User, create_tables
+from .models import Role, SchemaOutOfDate, Task, User, create_tables
 from .plugins import PluginRegistry, make_plugin_manager
 from .points import verify_balances
 from .rewards import expire_due, grant_collect
+from .tasks.posting import WeeklyPatternSchema, post_weekly
 from .tenancy import current_tenancy
 
 DEMO_PASSWORD = "redarmband"
+# Demo shifts by task type: school-gate duty at arrival, night patrol across midnight.
+DEMO_SHIFTS = {"night_patrol": ("20:00", "02:00")}
+DEFAULT_DEMO_SHIFT = ("07:30", "08:30")
 
 
 def _platform():
@@ -50,6 +55,7 @@ def build_cli(pm=None):
         with app.app_context():
             init_database()
             logins = _create_demo_accounts()
+            _create_demo_tasks()
         click.echo(f"Red Armband demo: database {app.config['DATABASE_URL']}")
         click.echo(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
         for slug, role, phone in logins:
@@ -179,6 +185,33 @@ def _create_demo_accounts():
     _ensure_user(role=Role.CITY_ADMIN, phone="13900009999", name="市级管理员", station_id=None)
     logins.append(("(city)", Role.CITY_ADMIN, "13900009999"))
     return logins
+
+
+def _create_demo_tasks():
+    """Two weeks of school-day tasks of each station's first task type (its
+    brand's own, e.g. 护学岗 at huguo), posted by its demo officer; a station
+    that has tasks already is left alone."""
+    today = datetime.now(UTC).date()
+    for station in current_tenancy().stations.values():
+        if Task.select().where(Task.station == station.id).exists():
+            continue
+        officer = User.get_or_none(User.station == station.id, User.role == Role.OFFICER)
+        if officer is None or not station.task_types:
+            continue
+        task_type = station.task_types[0]
+        start, end = DEMO_SHIFTS.get(task_type.key, DEFAULT_DEMO_SHIFT)
+        pattern = {
+            "type": task_type.key,
+            "title": f"{station.config.name} · {task_type.label.zh}",
+            "place": station.config.name,
+            "capacity": 5,
+            "weekdays": [1, 2, 3, 4, 5],
+            "start_time": start,
+            "end_time": end,
+            "first_date": today.isoformat(),
+            "last_date": (today + timedelta(days=14)).isoformat(),
+        }
+        post_weekly(station, officer, WeeklyPatternSchema().load(pattern))
 
 
 def _ensure_user(**fields):

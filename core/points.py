@@ -77,6 +77,16 @@ def local_date_of(station, moment=None):
     return moment.replace(tzinfo=UTC).astimezone(station.config.tz).date()
 
 
+def earned_on(volunteer_id, day):
+    """Points a volunteer earned on a station-local day (for the daily cap)."""
+    total = (
+        LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.earned), 0))
+        .where(LedgerEntry.volunteer == volunteer_id, LedgerEntry.local_date == day)
+        .scalar()
+    )
+    return int(total)
+
+
 def month_of(day):
     return day.strftime("%Y-%m")
 
@@ -129,12 +139,7 @@ class Booking:
 
     def earned_on(self, volunteer_id, day):
         """Points earned on a station-local day, entries of this booking included."""
-        total = (
-            LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.earned), 0))
-            .where(LedgerEntry.volunteer == volunteer_id, LedgerEntry.local_date == day)
-            .scalar()
-        )
-        return int(total)
+        return earned_on(volunteer_id, day)
 
     def book(
         self,

@@ -149,3 +149,21 @@ def test_users_create_officer_without_station_says_one_is_needed(app, runner):
     assert "station" in result.output and "needs one" in result.output
     with app.app_context():
         assert not User.select().where(User.phone == "13700000001").exists()
+
+
+def test_the_demo_posts_each_stations_own_tasks_once(app):
+    from core.cli import _create_demo_accounts, _create_demo_tasks
+    from core.models import Task
+
+    with app.app_context():
+        _create_demo_accounts()
+        _create_demo_tasks()
+        _create_demo_tasks()  # a second demo start adds nothing
+        tenancy = app.extensions["redarmband"].tenancy
+        kinds = {
+            slug: {task.type_key for task in Task.select().where(Task.station == station.id)}
+            for slug, station in tenancy.stations.items()
+        }
+        counts = {slug: Task.select().where(Task.station == station.id).count() for slug, station in tenancy.stations.items()}
+    assert kinds["huguo"] == {"school_gate_duty"} and kinds["donghua"] == {"night_patrol"}
+    assert all(8 <= count <= 11 for count in counts.values()), counts  # two weeks of school days from today

@@ -10,11 +10,11 @@ computed by the same code (:func:`preview`).
 from dataclasses import dataclass
 from datetime import UTC
 
-from peewee import IntegrityError, fn
+from peewee import IntegrityError
 
 from ..db import for_update
 from ..models import EntryKind, LedgerEntry, Review, Submission, SubmissionState, Task, User, utcnow
-from ..points import BreakdownLine, Booking, local_date_of
+from ..points import Booking, BreakdownLine, earned_on, local_date_of
 from ..scoring import ScoringEvent, apply_daily_cap, score
 from .errors import TaskError, forbidden, invalid
 from .notifications import SUBMISSION_DECIDED, notify
@@ -63,7 +63,7 @@ def _local(station, moment):
     return moment.replace(tzinfo=UTC).astimezone(station.config.tz) if moment else None
 
 
-def _score(station, submission, minutes, earned_today):
+def _score(station, submission, minutes, day, earned_today):
     task = Task.get_by_id(submission.task_id) if submission.task_id else None
     start = task.starts_at if task else submission.started_at
     end = task.ends_at if task else submission.ended_at
@@ -72,7 +72,7 @@ def _score(station, submission, minutes, earned_today):
         "task",
         station,
         volunteer,
-        local_date_of(station),
+        day,
         details={
             "task_type": station.task_type(submission.type_key),
             "task": task,
@@ -94,17 +94,9 @@ def preview(station, officer, submission_id, minutes=None):
     require_staff(station, officer)
     submission = get_submission(station, submission_id)
     minutes = default_minutes(submission) if minutes is None else minutes
-    earned_today = _earned_today(station, submission.volunteer_id)
-    lines = _score(station, submission, minutes, earned_today)
+    today = local_date_of(station)
+    lines = _score(station, submission, minutes, today, earned_on(submission.volunteer_id, today))
     return Scored(lines, sum(line.points for line in lines), minutes)
-
-
-def _earned_today(station, volunteer_id):
-    return int(
-        LedgerEntry.select(fn.COALESCE(fn.SUM(LedgerEntry.earned), 0))
-        .where(LedgerEntry.volunteer == volunteer_id, LedgerEntry.local_date == local_date_of(station))
-        .scalar()
-    )
 
 
 def hours_to_minutes(hours):
@@ -158,7 +150,8 @@ def decide(station, officer, submission_id, decision, *, reason="", hours=None, 
             if decision == "approve":
                 booking.lock(current.volunteer_id)  # the day's earned total must not move under the cap
                 confirmed = review.minutes
-                lines = _score(station, current, confirmed, booking.earned_on(current.volunteer_id, local_date_of(station, now)))
+                today = local_date_of(station, now)
+                lines = _score(station, current, confirmed, today, booking.earned_on(current.volunteer_id, today))
                 points = sum(line.points for line in lines)
                 entry = booking.book(
                     current.volunteer_id,
@@ -169,7 +162,7 @@ def decide(station, officer, submission_id, decision, *, reason="", hours=None, 
                     breakdown=lines,
                     caused_by=officer.id,
                     earned=points,
-                    local_date=local_date_of(station, now),
+                    local_date=today,
                     created_at=now,
                 )
                 changes.update(

@@ -17,7 +17,7 @@ from ..models import Signup, Submission, SubmissionPhoto, SubmissionState, utcno
 from ..photos import PhotoRejected, delete_photo, save_photo
 from ..points import local_date_of
 from ..validation import AwareDateTime, TypedText
-from .errors import TaskError, forbidden, invalid, not_found
+from .errors import TaskError, invalid, not_found
 from .posting import get_task
 from .qualifications import require_qualification
 from .signups import require_volunteer
