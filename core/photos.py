@@ -13,7 +13,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PIXELS = 40_000_000  # refuse decompression bombs well before Pillow's own limit
-LONGEST_SIDE = 2048
+LONGEST_SIDE = 2000  # a 4000 px phone photo decodes at half scale (draft)
 THUMBNAIL_SIDE = 320
 
 
@@ -30,8 +30,13 @@ def uploads_root(app):
     return Path(app.instance_path) / "uploads"
 
 
-def save_photo(app, station_slug, folder, data, *, max_bytes, today):
-    """Store ``data`` as a clean JPEG and a thumbnail; return its relative path."""
+def save_photo(app, station_slug, folder, data, *, max_bytes, today, draft=True):
+    """Store ``data`` as a clean JPEG and a thumbnail; return its relative path.
+
+    ``draft`` lets libjpeg decode a large JPEG at a reduced scale straight
+    away (it is shrunk to LONGEST_SIDE anyway): several times less CPU for a
+    phone photo (bench/photo_pipeline.py). ``False`` is kept for that bench.
+    """
     if len(data) > max_bytes:
         raise PhotoRejected(f"the photo is larger than {max_bytes // (1024 * 1024)} MB", "too_large")
     try:
@@ -40,6 +45,12 @@ def save_photo(app, station_slug, folder, data, *, max_bytes, today):
                 raise PhotoRejected("expected a JPEG, PNG or WebP photo", "not_a_photo")
             if probe.width * probe.height > MAX_PIXELS:
                 raise PhotoRejected("the photo has too many pixels", "too_many_pixels")
+            if draft and probe.format == "JPEG":
+                # libjpeg picks the smallest of 1/1 … 1/8 scale that is still
+                # at least this size in both directions
+                ratio = LONGEST_SIDE / max(probe.size)
+                if ratio < 1:
+                    probe.draft("RGB", (int(probe.width * ratio), int(probe.height * ratio)))
             image = ImageOps.exif_transpose(probe)  # keep the orientation EXIF gave it
             image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
