@@ -139,10 +139,9 @@ class StationSchema(Schema):
             raise ValidationError(f"expected an IANA time zone such as {DEFAULT_TIMEZONE}, got {value!r}")
 
 
-# A misspelt key is answered with the keys that exist.
-StationSchema.error_messages = {
-    "unknown": "unknown key; expected one of: " + ", ".join(sorted(StationSchema().fields)),
-}
+# A misspelt key is answered with the keys that exist, in each table.
+for _schema in (StationSchema, OathSchema, PointsSchema, TasksSchema):
+    _schema.error_messages = {"unknown": "unknown key; expected one of: " + ", ".join(sorted(_schema().fields))}
 
 
 @dataclass(frozen=True)
@@ -252,7 +251,7 @@ def _load_station_file(path, registry):
 
     if "tasks" in data:
         offered = {task_type.key for owner, task_type in registry.task_types if is_on(owner, data["plugins"])}
-        for key in data["tasks"]["disabled"]:
+        for key in data["tasks"].get("disabled", ()):  # a wrongly typed list is reported already
             if key not in offered:
                 problems.append(problem("tasks.disabled", f"unknown task type {key!r}; this station has: {', '.join(sorted(offered))}"))
 

@@ -24,7 +24,8 @@ BUILTIN_PLUGINS = (
 )
 
 
-EVENT_HOOKS = ("on_volunteer_registered", "on_points_booked", "on_checkin", "on_redemption")
+# Events are the ``on_*`` hooks: fired after commit, never as wrappers.
+EVENT_HOOKS = tuple(sorted(name for name in vars(hookspecs) if name.startswith("on_")))
 
 
 def is_builtin(name):
