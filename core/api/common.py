@@ -2,8 +2,9 @@
 domain refusals, and reading the caller, the body and the query.
 
 Domain refusals (:class:`~core.rewards.RewardError`,
-:class:`~core.points.PointsError`, :class:`~core.checkins.AlreadyCheckedIn`)
-answer in the API's error shape with their own status and code.
+:class:`~core.points.PointsError`, :class:`~core.checkins.AlreadyCheckedIn`,
+:class:`~core.tasks.TaskError`) answer in the API's error shape with their
+own status and code.
 Call the clock as ``common.now()`` so that one patch of
 ``core.api.common.now`` moves it for every endpoint.
 """
@@ -16,6 +17,7 @@ from ..checkins import AlreadyCheckedIn
 from ..models import Role, utcnow
 from ..points import AdjustmentRefused, PointsError
 from ..rewards import NotFound, RewardError, normalise_code
+from ..tasks import TaskError
 from ..tenancy import current_tenancy
 from .bodies import invalid, json_object, load, load_with  # noqa: F401 - the API modules' helpers
 from .errors import ApiError
@@ -49,6 +51,11 @@ def _points_error(error):
         fields = {error.field: [str(error)]} if error.field else None
         return ApiError(error.status, error.code, str(error), fields).response()
     return ApiError(409, error.code, str(error)).response()
+
+
+@bp.errorhandler(TaskError)
+def _task_error(error):
+    return ApiError(error.status, error.code, error.message, error.fields).response()
 
 
 @bp.errorhandler(AlreadyCheckedIn)

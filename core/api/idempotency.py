@@ -48,6 +48,22 @@ def fingerprint(method, path, body):
     return digest.hexdigest()
 
 
+def _body_for_fingerprint():
+    """The raw body; for a multipart form, its fields and files' contents
+    instead, since a client that rebuilds the form on retry picks a new
+    boundary and the raw bytes differ although the request does not."""
+    if request.mimetype != "multipart/form-data":
+        return request.get_data(cache=True)
+    digest = hashlib.sha256()
+    for name, value in sorted(request.form.items(multi=True)):
+        digest.update(f"{len(name)}:{name}={len(value)}:{value}\n".encode("utf-8", "surrogateescape"))
+    for name, upload in request.files.items(multi=True):  # in sent order: photo order matters
+        content = upload.stream.read()
+        upload.stream.seek(0)
+        digest.update(f"{len(name)}:{name}@{len(content)}:".encode() + hashlib.sha256(content).digest())
+    return digest.digest()
+
+
 def idempotent(view):
     """Answer a retried request (same user and ``Idempotency-Key``) as the first time."""
 
@@ -67,7 +83,7 @@ def idempotent(view):
             g.api_user.id,
             key,
             request.endpoint,
-            fingerprint(request.method, request.path, request.get_data(cache=True)),
+            fingerprint(request.method, request.path, _body_for_fingerprint()),
         )
         if isinstance(claimed, Response):
             return claimed

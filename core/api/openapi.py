@@ -1,6 +1,5 @@
 """The OpenAPI document, generated from the API's marshmallow schemas."""
 import copy
-import re
 from importlib import metadata
 
 from apispec import APISpec
@@ -9,9 +8,15 @@ from flask import Blueprint, jsonify
 
 from ..accounts import RegistrationSchema
 from ..rewards import RewardSchema
-from .idempotency import HEADER as IDEMPOTENCY_HEADER
-from .idempotency import MAX_KEY_LENGTH
-from .points_openapi import IDEMPOTENT, OPTIONAL_TOKEN, PATH_PARAMETER_TYPES, POINTS_ENDPOINTS, QUERY_PARAMETERS
+from .points_openapi import (
+    IDEMPOTENCY_PARAMETER,
+    IDEMPOTENT,
+    OPTIONAL_TOKEN,
+    PATH_PARAMETER,
+    PATH_PARAMETER_TYPES,
+    POINTS_ENDPOINTS,
+    QUERY_PARAMETERS,
+)
 from .points_schemas import (
     AdjustmentInSchema,
     AdjustmentOutSchema,
@@ -25,6 +30,7 @@ from .points_schemas import (
     RewardOutSchema,
 )
 from .schemas import ErrorSchema, StationListSchema, TokenRequestSchema, TokenSchema, UserOutSchema
+from .tasks_openapi import add_to_spec as add_tasks_to_spec
 from .views import ENDPOINTS
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
@@ -50,16 +56,6 @@ COMPONENTS = {
     "Leaderboard": LeaderboardSchema,
 }
 
-_PATH_PARAMETER = re.compile(r"{(\w+)}")
-
-_IDEMPOTENCY_PARAMETER = {
-    "name": IDEMPOTENCY_HEADER,
-    "in": "header",
-    "required": False,
-    "description": "1 to 100 printable ASCII characters; a retry with the same key gets the first answer"
-    " instead of doing the work again",
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
-}
 
 
 def build_spec(version):
@@ -88,7 +84,7 @@ def build_spec(version):
             operation["security"] = [{}, {"bearer": []}]
         operation_parameters = copy.deepcopy(QUERY_PARAMETERS.get((path, method), []))
         if (path, method) in IDEMPOTENT:
-            operation_parameters.append(copy.deepcopy(_IDEMPOTENCY_PARAMETER))
+            operation_parameters.append(copy.deepcopy(IDEMPOTENCY_PARAMETER))
         if operation_parameters:
             operation["parameters"] = operation_parameters
         parameters = [
@@ -98,9 +94,10 @@ def build_spec(version):
                 "required": True,
                 "schema": copy.deepcopy(PATH_PARAMETER_TYPES.get(name, {"type": "string"})),
             }
-            for name in _PATH_PARAMETER.findall(path)
+            for name in PATH_PARAMETER.findall(path)
         ]
         spec.path(path=path, operations={method: operation}, parameters=parameters)
+    add_tasks_to_spec(spec)
     return spec.to_dict()
 
 

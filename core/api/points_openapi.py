@@ -4,7 +4,23 @@ and the types of path parameters. :mod:`core.api.openapi` builds the document
 from these like it does from ``ENDPOINTS`` of :mod:`core.api.views`.
 """
 
+import re
+
 from .common import LEADERBOARD_PERIODS, MAX_PAGE
+from .idempotency import HEADER as IDEMPOTENCY_HEADER
+from .idempotency import MAX_KEY_LENGTH
+
+# Shared by every part of the document: a path's {parameters}, and the
+# Idempotency-Key header of the endpoints that honour it.
+PATH_PARAMETER = re.compile(r"{(\w+)}")
+IDEMPOTENCY_PARAMETER = {
+    "name": IDEMPOTENCY_HEADER,
+    "in": "header",
+    "required": False,
+    "description": "1 to 100 printable ASCII characters; a retry with the same key gets the first answer"
+    " instead of doing the work again",
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+}
 
 _E = "Error"
 
