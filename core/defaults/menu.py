@@ -4,13 +4,24 @@ from flask import url_for
 from ..hookspecs import hookimpl
 from ..i18n import Text
 from ..menus import MenuItem
-from ..models import Role
+from ..models import Role, Submission, SubmissionState
 from ..rewards import may_collect
+from ..tasks.notifications import unread_count
 from ..tenancy import current_tenancy
 
 
 def get_station_of(user):
     return current_tenancy().station_of(user)
+
+
+def _counted(zh, en, count):
+    """A label with a count when there is something to see: 通知 (2)."""
+    return Text(f"{zh} ({count})", f"{en} ({count})") if count else Text(zh, en)
+
+
+def pending_count(station):
+    """Submissions of the station waiting for review (one query)."""
+    return Submission.select().where(Submission.station == station.id, Submission.state == SubmissionState.PENDING).count()
 
 
 @hookimpl
@@ -26,11 +37,17 @@ def menu_items(station, user):
         return items
     here = user.station_id == station.id
     if here and user.role == Role.VOLUNTEER:
+        items.append(MenuItem(Text("任务", "Tasks"), url_for("tasks.listing"), order=20))
         items.append(MenuItem(Text("我的积分", "My points"), url_for("points.my_points"), order=40))
+        items.append(MenuItem(Text("我的提交", "My submissions"), url_for("tasks.my_submissions"), order=41))
+        items.append(MenuItem(_counted("通知", "Notifications", unread_count(user)), url_for("tasks.my_notifications"), order=42))
+        items.append(MenuItem(Text("服务时长", "My hours"), url_for("tasks.my_hours"), order=43))
         items.append(MenuItem(Text("我的兑换", "My redemptions"), url_for("rewards.my_redemptions"), order=45))
     if may_collect(station, user):
         items.append(MenuItem(Text("兑换核销", "Hand out rewards"), url_for("rewards.collect"), order=60))
     if here and user.is_staff:
+        items.append(MenuItem(Text("发布任务", "Post tasks"), url_for("task_review.tasks"), order=64))
+        items.append(MenuItem(_counted("审核", "Review", pending_count(station)), url_for("task_review.queue"), order=65))
         items.append(MenuItem(Text("管理", "Manage"), url_for("points.manage"), order=70))
     # a visitor signed in at another station finds their own profile there
     home = station if here else get_station_of(user)

@@ -22,14 +22,20 @@ def _digest(secret, user_id, generation):
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
+def _feed_of(user):
+    """The user's feed row, made on first use (safe when two requests race)."""
+    CalendarFeed.insert(user=user.id).on_conflict_ignore().execute()
+    return CalendarFeed.get(CalendarFeed.user == user.id)
+
+
 def feed_token(secret, user):
-    feed, _ = CalendarFeed.get_or_create(user=user.id)
+    feed = _feed_of(user)
     return f"{user.id}-{_digest(secret, user.id, feed.generation)}"
 
 
 def reset_feed(secret, user):
     """Retire the current URL; returns the new token."""
-    feed, _ = CalendarFeed.get_or_create(user=user.id)
+    feed = _feed_of(user)
     CalendarFeed.update(generation=CalendarFeed.generation + 1).where(CalendarFeed.id == feed.id).execute()
     return feed_token(secret, user)
 
@@ -37,8 +43,8 @@ def reset_feed(secret, user):
 def user_for_feed_token(secret, token):
     """The user whose current feed token this is, or ``None``."""
     user_id, _, digest = (token or "").partition("-")
-    if not user_id.isdigit() or len(user_id) > 12:
-        return None
+    if not user_id.isdigit() or len(user_id) > 12 or not digest.isascii():
+        return None  # compare_digest refuses non-ASCII text; such a token is wrong anyway
     feed = CalendarFeed.get_or_none(CalendarFeed.user == int(user_id))
     if feed is None or not hmac.compare_digest(digest, _digest(secret, int(user_id), feed.generation)):
         return None

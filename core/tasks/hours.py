@@ -30,6 +30,11 @@ class HoursSummary:
         return round(self.minutes / 60, 1)
 
 
+def hours_text(minutes):
+    """Minutes as hours to one decimal: 90 → 1.5, 60 → 1."""
+    return format(round((minutes or 0) / 60, 1), "g")
+
+
 def star_level(station, minutes):
     thresholds = station.config.tasks.star_hours
     return sum(1 for hours in thresholds if minutes >= hours * 60)

@@ -3,7 +3,12 @@
 A notification stores what happened (``kind`` and ``data``); pages and the
 API put it into words in the reader's language.
 """
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ..i18n import LANGUAGES
 from ..models import Notification, utcnow
+from .hours import hours_text
 
 SUBMISSION_DECIDED = {
     "approved": "submission_approved",
@@ -41,3 +46,31 @@ def mark_read(user, now=None):
         .where(Notification.user == user.id, Notification.read_at.is_null())
         .execute()
     )
+
+
+def describe(station, note):
+    """``note`` in words, in the current language (pages and API alike)."""
+    data = note.data or {}
+    task_type = station.task_type(data.get("type_key", "")) if station else None
+    label = str(task_type.label) if task_type else data.get("type_key", "")
+    if note.kind == "submission_approved":
+        return _(
+            "Your %(type)s work was approved: %(points)s points, %(hours)s hours.",
+            type=label,
+            points=data.get("points", 0),
+            hours=hours_text(data.get("minutes", 0)),
+        )
+    if note.kind == "submission_rejected":
+        return _("Your %(type)s work was not accepted: %(reason)s", type=label, reason=data.get("reason", ""))
+    if note.kind == "submission_returned":
+        return _("Your %(type)s work was sent back for changes: %(reason)s", type=label, reason=data.get("reason", ""))
+    return note.kind
+
+
+def describe_in_every_language(station, note):
+    """``{"zh": …, "en": …}``: for API clients that choose for themselves."""
+    described = {}
+    for language, locale in LANGUAGES.items():
+        with force_locale(locale):
+            described[language] = describe(station, note)
+    return described

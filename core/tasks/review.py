@@ -89,12 +89,12 @@ def _score(station, submission, minutes, day, earned_today):
     return lines
 
 
-def preview(station, officer, submission_id, minutes=None):
+def preview(station, officer, submission_id, minutes=None, now=None):
     """What approving would book now: breakdown lines, points, minutes."""
     require_staff(station, officer)
     submission = get_submission(station, submission_id)
     minutes = default_minutes(submission) if minutes is None else minutes
-    today = local_date_of(station)
+    today = local_date_of(station, now)
     lines = _score(station, submission, minutes, today, earned_on(submission.volunteer_id, today))
     return Scored(lines, sum(line.points for line in lines), minutes)
 

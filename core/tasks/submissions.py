@@ -166,13 +166,8 @@ def submit(station, volunteer, data, photos, now=None):
                 volunteer=volunteer.id,
                 type_key=checked.task_type.key,
                 task=checked.task.id if checked.task else None,
-                text=data["text"],
-                fields=checked.extra,
-                latitude=data.get("latitude"),
-                longitude=data.get("longitude"),
-                started_at=data.get("started_at"),
-                ended_at=data.get("ended_at"),
                 submitted_at=now,
+                **_what_was_shown(data, checked),
             )
             _add_photos(submission, saved)
     except IntegrityError as error:  # the same task submitted twice at once
@@ -182,6 +177,18 @@ def submit(station, volunteer, data, photos, now=None):
         _delete_files(saved)
         raise
     return submission
+
+
+def _what_was_shown(data, checked):
+    """The columns a volunteer fills in, first time and on resubmission alike."""
+    return {
+        "text": data["text"],
+        "fields": checked.extra,
+        "latitude": data.get("latitude"),
+        "longitude": data.get("longitude"),
+        "started_at": data.get("started_at"),
+        "ended_at": data.get("ended_at"),
+    }
 
 
 def _add_photos(submission, paths):
@@ -211,12 +218,7 @@ def resubmit(station, volunteer, submission_id, data, photos, now=None):
             if current.state != SubmissionState.RETURNED or current.revision != submission.revision:
                 raise TaskError("the submission changed meanwhile; reload it", code="changed")
             Submission.update(
-                text=data["text"],
-                fields=checked.extra,
-                latitude=data.get("latitude"),
-                longitude=data.get("longitude"),
-                started_at=data.get("started_at"),
-                ended_at=data.get("ended_at"),
+                **_what_was_shown(data, checked),
                 state=SubmissionState.PENDING,
                 revision=Submission.revision + 1,
                 submitted_at=now,

@@ -7,11 +7,30 @@ from flask_login import current_user
 
 from ..accounts import ROLE_LABELS
 from ..tenancy import current_tenancy
-from . import account, city, points_pages, reward_admin_pages, rewards_pages, station  # noqa: F401 - registers routes
+from . import (  # noqa: F401 - registers routes
+    account,
+    city,
+    points_pages,
+    reward_admin_pages,
+    rewards_pages,
+    station,
+    task_feed_pages,
+    task_pages,
+    task_review_pages,
+)
 
 
 def register(app):
-    for blueprint in (city.bp, station.bp, account.bp, points_pages.bp, rewards_pages.bp):
+    for blueprint in (
+        city.bp,
+        station.bp,
+        account.bp,
+        points_pages.bp,
+        rewards_pages.bp,
+        task_pages.bp,
+        task_review_pages.bp,
+        task_feed_pages.bp,
+    ):
         app.register_blueprint(blueprint)
 
     app.jinja_env.globals["role_labels"] = ROLE_LABELS

@@ -4,7 +4,7 @@
 Routes join the ``rewards`` blueprint of :mod:`core.web.rewards_pages`, so
 their endpoint names read ``rewards.<view>`` like the rest of the rewards pages.
 """
-from datetime import UTC, datetime
+from datetime import UTC
 
 from flask import abort, current_app, flash, g, redirect, request, send_from_directory, url_for
 from flask_babel import gettext as _
@@ -18,6 +18,7 @@ from ..photos import PhotoRejected, save_photo, thumbnail_path, uploads_root
 from ..themes import render_station_template
 from .points_pages import staff_required
 from .rewards_pages import REWARD_ID, bp
+from .station_times import station_time
 
 DEFAULT_MAX_PHOTO_BYTES = 8 * 1024 * 1024
 
@@ -64,7 +65,6 @@ REWARD_PROBLEMS = {
 TEXT_FIELDS = ("name", "description", "place_name", "place_address", "place_hours")
 NUMBER_FIELDS = ("cost", "stock", "limit_count")
 TIME_FIELDS = ("visible_from", "visible_until")
-MIN_YEAR, MAX_YEAR = 2000, 2999
 
 
 def _reward_state(reward):
@@ -114,22 +114,9 @@ def _input_of(form):
     data["limit_period"] = form.get("limit_period", "").strip() or None
     for name in TIME_FIELDS:
         raw = form.get(name, "").strip()
-        data[name] = _station_time(raw) if raw else None
+        data[name] = station_time(raw) if raw else None
     data["active"] = form.get("active") == "yes"
     return data
-
-
-def _station_time(raw):
-    """A ``datetime-local`` value, read in the station's zone, as ISO with its offset."""
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        return raw
-    if not MIN_YEAR <= moment.year <= MAX_YEAR:
-        return moment.replace(tzinfo=None).isoformat()  # without a zone: refused by the schema
-    if moment.tzinfo is not None:
-        return raw  # a zone of its own is taken as given
-    return moment.replace(tzinfo=g.station.config.tz).isoformat()
 
 
 def _uploaded_photo():

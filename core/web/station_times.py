@@ -1,0 +1,29 @@
+"""Times typed into and shown in a station's forms, in the station's zone."""
+from datetime import UTC, datetime
+
+from flask import g
+
+# Years a form may name; others are passed on without a zone for the schema to refuse.
+MIN_YEAR, MAX_YEAR = 2000, 2999
+
+
+def station_time(raw):
+    """A ``datetime-local`` value, read in the station's zone, as ISO with its
+    offset; what does not parse is passed on as typed, for the schema to refuse."""
+    raw = (raw or "").strip()
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return raw
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        return moment.replace(tzinfo=None).isoformat()  # without a zone: refused by the schema
+    if moment.tzinfo is not None:
+        return raw  # a zone of its own is taken as given
+    return moment.replace(tzinfo=g.station.config.tz).isoformat()
+
+
+def local_input(stored_utc):
+    """A stored time as a ``datetime-local`` value in the station's zone."""
+    if stored_utc is None:
+        return ""
+    return stored_utc.replace(tzinfo=UTC).astimezone(g.station.config.tz).strftime("%Y-%m-%dT%H:%M")
