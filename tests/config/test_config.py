@@ -3,56 +3,11 @@ message naming the file, the key and what was expected, both by
 ``load_stations`` and by the app refusing to start."""
 import pytest
 
-from tests.conftest import BRAND_PLUGINS, REPO
-from core.config import StationConfigError, load_stations
-from core.plugins import PluginRegistry, make_plugin_manager
+from core.config import load_stations
 from core.testing import write_station
+from tests.conftest import REPO
 
-SCHOOLS = """
-[[plugin_settings.school_guardian.schools]]
-name = "测试小学"
-gates = ["正门"]
-"""
-
-
-@pytest.fixture
-def redarmband_stations_dir(tmp_path):
-    """Each test writes its own station files here (the app loads them too)."""
-    directory = tmp_path / "stations"
-    directory.mkdir()
-    return directory
-
-
-@pytest.fixture
-def stations_dir(redarmband_stations_dir):
-    return redarmband_stations_dir
-
-
-def registry():
-    return PluginRegistry(make_plugin_manager(load_entrypoints=False, extra_plugins=BRAND_PLUGINS))
-
-
-@pytest.fixture
-def refused(make_app, stations_dir):
-    """The error for the current station files; the app refuses with the same."""
-
-    def check():
-        with pytest.raises(StationConfigError) as loading:
-            load_stations(stations_dir, registry())
-        with pytest.raises(StationConfigError) as starting:
-            make_app()
-        assert str(starting.value) == str(loading.value)
-        return str(loading.value)
-
-    return check
-
-
-def problem_line(message, path):
-    """The one line of ``message`` about ``path``."""
-    lines = [line.strip() for line in message.splitlines() if line.strip().startswith(f"{path}:")]
-    assert len(lines) == 1, message
-    return lines[0]
-
+from .helpers import SCHOOLS, problem_line, registry
 
 # --- the shipped stations -------------------------------------------------
 

@@ -1,0 +1,26 @@
+"""Helpers of the station-config tests."""
+from core.plugins import PluginRegistry, make_plugin_manager
+from tests.conftest import BRAND_PLUGINS
+
+SCHOOLS = """
+[[plugin_settings.school_guardian.schools]]
+name = "测试小学"
+gates = ["正门"]
+"""
+
+
+def registry():
+    return PluginRegistry(make_plugin_manager(load_entrypoints=False, extra_plugins=BRAND_PLUGINS))
+
+
+def problem_lines(message, path):
+    """The lines of ``message`` about ``path``."""
+    lines = [line.strip() for line in message.splitlines() if line.strip().startswith(f"{path}:")]
+    assert lines, message
+    return lines
+
+
+def problem_line(message, path):
+    """The one line of ``message`` about ``path``."""
+    [line] = problem_lines(message, path)
+    return line
