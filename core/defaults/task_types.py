@@ -10,16 +10,22 @@ from ..validation import TypedText
 class BusinessInfoFields(Schema):
     """企业信息采集: what is recorded of each business visited."""
 
-    business_name = TypedText(required=True, min_length=1, max_length=100)
-    address = TypedText(required=True, min_length=1, max_length=200)
-    contact_phone = fields.String(load_default="", validate=validate.Regexp(r"^(\+?\d[\d -]{5,19})?$", error="expected a phone number"))
+    business_name = TypedText(required=True, min_length=1, max_length=100, metadata={"label": Text("商户名称", "Business name")})
+    address = TypedText(required=True, min_length=1, max_length=200, metadata={"label": Text("地址", "Address")})
+    contact_phone = fields.String(
+        load_default="",
+        validate=validate.Regexp(r"^(\+?\d[\d -]{5,19})?$", error="expected a phone number"),
+        metadata={"label": Text("联系电话", "Contact phone")},
+    )
 
 
 class CouncilFields(Schema):
     """院坝议事: how many came and what was settled."""
 
-    attendees = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=1000))
-    outcome = TypedText(load_default="", max_length=1000)
+    attendees = fields.Integer(
+        required=True, validate=validate.Range(min=1, max=1000), metadata={"label": Text("参加人数", "Attendees")}
+    )
+    outcome = TypedText(load_default="", max_length=1000, metadata={"label": Text("议事结果", "Outcome")})
 
 
 COMMON_TASK_TYPES = [
