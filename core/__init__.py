@@ -7,30 +7,59 @@ from .db import database, for_update, write_transaction
 from .hookspecs import hookimpl
 from .i18n import Text
 from .menus import MenuItem
-from .models import BaseModel, Role, Station, User
+from .models import BaseModel, Review, Role, Signup, Station, Submission, SubmissionState, Task, User, utcnow
+from .points import local_date_of
 from .scoring import ScoringEvent, ScoringRule
-from .tasks import Qualification, TaskType
+from .tasks import Qualification, TaskError, TaskType
+from .tasks.posting import TaskSchema, WeeklyPatternSchema, post_task, post_weekly, upcoming_tasks
+from .tasks.qualifications import holds as holds_qualification
 from .tenancy import get_or_404, get_station
 from .themes import Theme, render_station_template
+from .web.points_pages import station_admin_required, staff_required, volunteer_required
 
+# Grouped by what a plugin does with them:
+#   hooks and registration: hookimpl, Theme, TaskType, Qualification, ScoringRule, ScoringEvent, MenuItem, Text
+#   its own tables: BaseModel, database, write_transaction, for_update
+#   core's data it may read: Station, User, Role, Task, Signup, Submission, SubmissionState, Review
+#   tasks it may post: TaskSchema, WeeklyPatternSchema, post_task, post_weekly, upcoming_tasks, TaskError
+#   its pages: render_station_template, get_or_404, get_station, volunteer_required, staff_required,
+#     station_admin_required, holds_qualification
+#   time: utcnow (naive UTC, as stored), local_date_of (a station's calendar day)
 __all__ = [
     "BaseModel",
     "MenuItem",
     "Qualification",
+    "Review",
     "Role",
     "ScoringEvent",
     "ScoringRule",
+    "Signup",
     "Station",
+    "Submission",
+    "SubmissionState",
+    "Task",
+    "TaskError",
+    "TaskSchema",
     "TaskType",
     "Text",
     "Theme",
     "User",
+    "WeeklyPatternSchema",
     "create_app",
     "database",
     "for_update",
     "get_or_404",
     "get_station",
+    "holds_qualification",
     "hookimpl",
+    "local_date_of",
+    "post_task",
+    "post_weekly",
     "render_station_template",
+    "staff_required",
+    "station_admin_required",
+    "upcoming_tasks",
+    "utcnow",
+    "volunteer_required",
     "write_transaction",
 ]

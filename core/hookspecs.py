@@ -97,7 +97,8 @@ def extra_template_vars(station, template, request):
 def validate_submission(station, volunteer, task_type, task, data):
     """Check a submission before it is stored; return ``{field: [message]}``
     for what is wrong (or nothing). ``data`` holds the loaded fields (text,
-    ``fields`` with the type's extra fields, latitude, longitude …); ``task``
+    ``fields`` with the type's extra fields, latitude, longitude …) and
+    ``photo_count``, the number of photos sent; ``task``
     is ``None`` for self-started work. Problems from every plugin are
     reported together as one 400, and nothing is stored.
     """

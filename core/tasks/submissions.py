@@ -118,7 +118,11 @@ def _check(station, volunteer, data, photo_count, now, *, existing=None):
         problems["photos"] = [f"{type_key!r} work needs {wanted} photos; got {photo_count}"]
     checked = Checked(task_type, task, extra)
     for found in station.hooks.validate_submission(
-        station=station, volunteer=volunteer, task_type=task_type, task=task, data={**data, "fields": extra}
+        station=station,
+        volunteer=volunteer,
+        task_type=task_type,
+        task=task,
+        data={**data, "fields": extra, "photo_count": photo_count},
     ):
         for key, messages in (found or {}).items():
             problems.setdefault(key, []).extend([messages] if isinstance(messages, str) else messages)

@@ -55,11 +55,13 @@ class NoPostersInText:
     def __init__(self):
         self.calls = []
         self.fields = []
+        self.photo_counts = []
 
     @hookimpl
     def validate_submission(self, station, volunteer, task_type, task, data):
         self.calls.append((station.slug, volunteer.id, task_type.key, task, data["text"]))
         self.fields.append(data["fields"])
+        self.photo_counts.append(data["photo_count"])
         if BANNED_WORD in data["text"]:
             return {"text": [f"describe the work, not the {BANNED_WORD}"]}
         return None
@@ -83,6 +85,14 @@ class TestValidateSubmission:
             accepted = _patrol(app, "enabling", vol, text="巡查护国路，一切正常")
             assert accepted.state == SubmissionState.PENDING
             assert len(probe.calls) == 2
+
+    def test_hook_validate_submission_is_told_how_many_photos_came(self, app, probe):
+        # e.g. a checklist whose failed item needs a photo as evidence
+        with app.app_context():
+            vol = volunteer(app, "enabling")
+            _patrol(app, "enabling", vol, photos=3)
+            _patrol(app, "enabling", vol, photos=1)
+        assert probe.photo_counts == [3, 1]
 
     def test_hook_validate_submission_reports_with_cores_own_problems(self, app, probe):
         with app.app_context():
