@@ -1,17 +1,21 @@
 """The ``redarmband`` command."""
 import sys
 from datetime import UTC, datetime, timedelta
+from importlib import metadata
+from pathlib import Path
 
 import click
 import pluggy
 from flask import current_app
 from flask.cli import AppGroup, ScriptInfo, routes_command, run_command, shell_command
 
+from . import scaffold
 from .accounts import DuplicatePhone, RegistrationSchema, create_user, register_volunteer
 from .app import create_app
 from .config import StationConfigError, load_stations, settings_from_environment
+from .hookspecs import PROJECT_NAME
 from .models import Role, SchemaOutOfDate, Task, User, create_tables
-from .plugins import PluginRegistry, make_plugin_manager
+from .plugins import PluginRegistry, is_builtin, make_plugin_manager
 from .points import verify_balances
 from .rewards import expire_due, grant_collect
 from .tasks.posting import WeeklyPatternSchema, post_weekly
@@ -120,6 +124,7 @@ def build_cli(pm=None):
         click.echo(f"{user.name} ({phone}) {'may no longer' if revoke else 'may now'} collect redemptions")
 
     _add_points_commands(cli)
+    _add_plugins_commands(cli, pm)
     pm.hook.register_commands(cli=cli)
     return cli
 
@@ -153,6 +158,48 @@ def _add_points_commands(cli):
             if expired:
                 click.echo(f"{station.slug}: {expired} expired")
         click.echo(f"{total} redemption(s) expired")
+
+
+def _installed_plugin_names(pm):
+    """Plugin names taken already: those registered and those installed as entry points."""
+    names = {name for name, _plugin in pm.list_name_plugin() if not is_builtin(name)}
+    names.update(entry_point.name for entry_point in metadata.entry_points(group=PROJECT_NAME))
+    return names
+
+
+def _add_plugins_commands(cli, pm):
+    @cli.group("plugins")
+    def plugins_group():
+        """Station plugins."""
+
+    @plugins_group.command("new", with_appcontext=False)
+    @click.argument("name")
+    @click.option(
+        "--directory",
+        type=click.Path(path_type=Path),
+        help="where to write the plugin's project  [default: ./redarmband-NAME]",
+    )
+    @click.option("--title", help="the plugin's name as people read it, e.g. 单车巡逻  [default: from NAME]")
+    def plugins_new(name, directory, title):
+        """Write a new plugin project NAME, ready to install with pip.
+
+        NAME is the plugin's name and Python package, e.g. bike_patrol: stations
+        enable it with plugins = ["bike_patrol"].
+        """
+        directory = directory or Path(f"redarmband-{name}")
+        try:
+            written = scaffold.create(name, directory, title=title, installed=_installed_plugin_names(pm))
+        except scaffold.ScaffoldError as error:
+            hint = "NAME" if error.param == "name" else error.param
+            raise click.BadParameter(str(error), param_hint=hint)
+        shown = str(directory) if directory.is_absolute() or str(directory).startswith(".") else f"./{directory}"
+        click.echo(f"created plugin {name!r} in {shown}:")
+        for path in written:
+            click.echo(f"  {path.relative_to(directory).as_posix()}")
+        click.echo("next, where redarmband is installed:")
+        click.echo(f"  pip install -e {shown}")
+        click.echo(f'  add plugins = ["{name}"] to a station file, then: redarmband stations check')
+        click.echo(f'  cd {shown} && pip install -e ".[test]" && pytest')
 
 
 def _create_demo_accounts():
