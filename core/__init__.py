@@ -13,6 +13,7 @@ from .scoring import ScoringEvent, ScoringRule
 from .tasks import Qualification, TaskError, TaskType
 from .tasks.posting import TaskSchema, WeeklyPatternSchema, post_task, post_weekly, upcoming_tasks
 from .tasks.qualifications import holds as holds_qualification
+from .tasks.signups import sign_up
 from .tenancy import get_or_404, get_station
 from .themes import Theme, render_station_template
 from .web.points_pages import station_admin_required, staff_required, volunteer_required
@@ -22,6 +23,7 @@ from .web.points_pages import station_admin_required, staff_required, volunteer_
 #   its own tables: BaseModel, database, write_transaction, for_update
 #   core's data it may read: Station, User, Role, Task, Signup, Submission, SubmissionState, Review
 #   tasks it may post: TaskSchema, WeeklyPatternSchema, post_task, post_weekly, upcoming_tasks, TaskError
+#   its own sign-up buttons: sign_up (core's guarded sign-up; refusals are TaskError)
 #   its pages: render_station_template, get_or_404, get_station, volunteer_required, staff_required,
 #     station_admin_required, holds_qualification
 #   time: utcnow (naive UTC, as stored), local_date_of (a station's calendar day)
@@ -56,6 +58,7 @@ __all__ = [
     "post_task",
     "post_weekly",
     "render_station_template",
+    "sign_up",
     "staff_required",
     "station_admin_required",
     "upcoming_tasks",

@@ -150,7 +150,11 @@ def extra_fields_of(task_type):
     found = []
     for name, field in loader.fields.items():
         item = {"name": f"fields.{name}", "label": field_label(name, field), "required": field.required}
-        if isinstance(field, ma_fields.Integer):
+        choices = (field.metadata or {}).get("choices")
+        if choices is not None:  # metadata={"choices": [(value, label), …]} or a callable(station) giving them
+            item["kind"] = "select"
+            item["choices"] = [(str(value), label) for value, label in (choices(g.station) if callable(choices) else choices)]
+        elif isinstance(field, ma_fields.Integer):
             item["kind"] = "number"
             item["min"], item["max"] = _bounds(field, "range")
         elif isinstance(field, ma_fields.Number):
@@ -230,7 +234,9 @@ def _photo_problem(task_type, photos, messages):
         if len(data) > limit:
             return _("Photo %(number)s is larger than %(size)s MB.", number=number, size=size)
     found = re.match(r"photo (\d+):", " ".join(messages))
-    number = found.group(1) if found else "?"
+    if found is None:  # not a photo core refused: a plugin's own check of the photos (validate_submission), its words
+        return " ".join(messages)
+    number = found.group(1)
     return _("Photo %(number)s: choose a JPEG, PNG or WebP photo of at most %(size)s MB.", number=number, size=size)
 
 

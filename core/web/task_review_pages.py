@@ -233,7 +233,10 @@ def _review_page(submission, *, form=None, problems=None, problem=None, status=2
         minutes = review.hours_to_minutes(corrected) if corrected is not None else None
         scored = review.preview(station, officer, submission.id, minutes)
     entry = LedgerEntry.get_by_id(submission.entry_id) if submission.entry_id else None
-    labels = {item["name"].removeprefix("fields."): item["label"] for item in extra_fields_of(task_type)} if task_type else {}
+    extra_fields = extra_fields_of(task_type) if task_type else []
+    labels = {item["name"].removeprefix("fields."): item["label"] for item in extra_fields}
+    # a field with choices shows the chosen one's label, not its stored value
+    choices = {item["name"].removeprefix("fields."): dict(item["choices"]) for item in extra_fields if item.get("choices")}
     return render_station_template(
         "tasks/review.html",
         submission=submission,
@@ -241,6 +244,7 @@ def _review_page(submission, *, form=None, problems=None, problem=None, status=2
         task=task,
         task_type=task_type,
         field_labels=labels,
+        field_choices=choices,
         photos=submissions.photos_of(submission),
         scored=scored,
         work_minutes=review.default_minutes(submission),
