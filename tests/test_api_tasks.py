@@ -361,7 +361,8 @@ def test_task_types_follow_each_stations_plugins(client):
     ]
     business = {field["name"]: field for field in huguo["business_info"]["fields"]}
     assert business["business_name"]["required"] is True and business["business_name"]["label"]["zh"] == "商户名称"
-    assert donghua["night_patrol"]["fields"] == [] and donghua["night_patrol"]["default_points"] == 3
+    assert [field["name"] for field in donghua["night_patrol"]["fields"]] == ["route", "observations"]
+    assert donghua["night_patrol"]["default_points"] == 3
 
 
 # ---------------------------------------------------------------------------

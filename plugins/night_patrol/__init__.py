@@ -1,10 +1,16 @@
-"""东华红枫夜巡队: the night patrol and bar alliance brand of donghua station."""
+"""东华红枫夜巡队: the night patrol and bar alliance brand of donghua station.
+
+Built only from the hooks and names of ``core``: the alliance's venues and
+findings are the plugin's own tables, its two task types carry their own
+fields, and night and weekend work score extra by the station's settings.
+"""
 from core import hookimpl
 
-from . import settings, theme, views
+from . import checks, scoring, settings, theme, views
+from .models import MODELS
 from .task_types import NIGHT_PATROL_TYPES
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 @hookimpl
@@ -18,6 +24,11 @@ def register_task_types():
 
 
 @hookimpl
+def register_scoring_rules():
+    return scoring.RULES
+
+
+@hookimpl
 def register_config_schema():
     return settings.NightPatrolSettings
 
@@ -28,5 +39,20 @@ def register_blueprints():
 
 
 @hookimpl
-def menu_items():
-    return views.menu_items()
+def register_models():
+    return MODELS
+
+
+@hookimpl
+def menu_items(station, user):
+    return views.menu_items(station, user)
+
+
+@hookimpl
+def validate_submission(station, task_type, data):
+    return checks.validate_venue_visit(station, task_type, data)
+
+
+@hookimpl
+def on_submission_reviewed(station, submission, review):
+    checks.record_approved_visit(station, submission, review)
