@@ -42,8 +42,8 @@ def test_huguo_and_xiaonanmen_share_the_school_guardian_brand(shipped):
 def test_each_school_station_keeps_its_own_schools(shipped):
     huguo = shipped["huguo"].plugin_settings["school_guardian"]["schools"]
     xiaonanmen = shipped["xiaonanmen"].plugin_settings["school_guardian"]["schools"]
-    assert huguo == [{"name": "昆明市长春小学", "gates": ["正门", "后门"]}]
-    assert xiaonanmen == [{"name": "五华区小南门小学", "gates": ["南门"]}]
+    assert [(school["name"], school["gates"]) for school in huguo] == [("昆明市长春小学", ["正门", "后门"])]
+    assert [(school["name"], school["gates"]) for school in xiaonanmen] == [("五华区小南门小学", ["南门"])]
 
 
 def test_shipped_stations_run_on_kunming_time(shipped):
