@@ -16,6 +16,7 @@ from .tasks.qualifications import holds as holds_qualification
 from .tasks.signups import sign_up
 from .tenancy import get_or_404, get_station
 from .themes import Theme, render_station_template
+from .validation import AwareDateTime, BoundedDate, TypedText, no_control_characters
 from .web.points_pages import station_admin_required, staff_required, volunteer_required
 
 # Grouped by what a plugin does with them:
@@ -26,9 +27,12 @@ from .web.points_pages import station_admin_required, staff_required, volunteer_
 #   its own sign-up buttons: sign_up (core's guarded sign-up; refusals are TaskError)
 #   its pages: render_station_template, get_or_404, get_station, volunteer_required, staff_required,
 #     station_admin_required, holds_qualification
+#   its forms' fields: TypedText, AwareDateTime, BoundedDate, no_control_characters
 #   time: utcnow (naive UTC, as stored), local_date_of (a station's calendar day)
 __all__ = [
+    "AwareDateTime",
     "BaseModel",
+    "BoundedDate",
     "MenuItem",
     "Qualification",
     "Review",
@@ -45,6 +49,7 @@ __all__ = [
     "TaskType",
     "Text",
     "Theme",
+    "TypedText",
     "User",
     "WeeklyPatternSchema",
     "create_app",
@@ -55,6 +60,7 @@ __all__ = [
     "holds_qualification",
     "hookimpl",
     "local_date_of",
+    "no_control_characters",
     "post_task",
     "post_weekly",
     "render_station_template",

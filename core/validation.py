@@ -3,6 +3,11 @@ from datetime import UTC
 
 from marshmallow import ValidationError, fields, validate
 
+# The years a typed-in date or time may name. Python's dates end at 9999, so
+# a time near either end cannot even be moved to another zone or a day on;
+# nothing in a volunteer programme lies outside these years.
+MIN_YEAR, MAX_YEAR = 2000, 2999
+
 
 def no_control_characters(allow_line_breaks=False):
     """A marshmallow validator refusing control characters (a NUL cannot even
@@ -26,11 +31,27 @@ class TypedText(fields.String):
         )
 
 
+def _check_year(year):
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(f"expected a year from {MIN_YEAR} to {MAX_YEAR}")
+
+
 class AwareDateTime(fields.AwareDateTime):
     """An ISO time with a zone, kept as naive UTC like every stored time."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
-            return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC).replace(tzinfo=None)
+            moment = super()._deserialize(value, attr, data, **kwargs).astimezone(UTC).replace(tzinfo=None)
         except OverflowError as error:  # e.g. 9999-12-31 at -05:00 is past year 9999 in UTC
             raise ValidationError("not a date and time the calendar can hold") from error
+        _check_year(moment.year)
+        return moment
+
+
+class BoundedDate(fields.Date):
+    """A calendar date between MIN_YEAR and MAX_YEAR."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        _check_year(day.year)
+        return day

@@ -18,7 +18,7 @@ from core import db
 from core.models import User
 from core.tasks import TaskError
 from core.tasks.review import decide
-from core.tasks.signups import sign_up
+from core.tasks.signups import sign_up, withdraw
 from tests.concurrency_workers import START_TIMEOUT, STATION, app_settings
 
 
@@ -59,7 +59,17 @@ def decide_rounds(station, sync, officer_id, submission_ids, decision):
     return results
 
 
-TASKS = {"sign_up_rounds": sign_up_rounds, "decide_rounds": decide_rounds}
+def withdraw_rounds(station, sync, volunteer_id, task_ids):
+    """Withdraw from each task, all workers (the same volunteer's double tap) at once."""
+    volunteer = User.get_by_id(volunteer_id)
+    results = []
+    for task_id in task_ids:
+        sync()
+        results.append(attempt(partial(withdraw, station, volunteer, task_id), lambda task: ("ok", task.taken)))
+    return results
+
+
+TASKS = {"sign_up_rounds": sign_up_rounds, "decide_rounds": decide_rounds, "withdraw_rounds": withdraw_rounds}
 
 
 # ---------------------------------------------------------------------------

@@ -729,3 +729,50 @@ def test_the_openapi_document_describes_the_tasks_api(client):
     assert task_list["security"] == [{}, {"bearer": []}]
     submission = document["components"]["schemas"]["Submission"]
     assert {"preview", "breakdown", "photos", "reviews", "fields"} <= set(submission["properties"])
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        ("9999-12-31T20:00:00+00:00", "9999-12-31T23:00:00+00:00"),
+        ("1999-12-31T20:00:00+00:00", "1999-12-31T23:00:00+00:00"),
+    ],
+    ids=["year 9999", "year 1999"],
+)
+def test_a_task_in_an_absurd_year_is_refused_and_the_pages_stay_up(client, world, tasks, times):
+    starts_at, ends_at = times
+    body = tasks.body(starts_at=starts_at, ends_at=ends_at)
+    response = client.post("/api/v1/s/huguo/tasks", json=body, headers=tasks.officer().headers)
+    error = error_of(response, 400, "invalid_input")
+    assert "starts_at" in error["fields"] and "2000 to 2999" in error["fields"]["starts_at"][0]
+    assert client.get("/api/v1/s/huguo/tasks").get_json()["tasks"] == []
+
+
+def test_a_weekly_pattern_in_year_9999_is_refused(client, tasks):
+    body = {
+        **{key: tasks.body()[key] for key in ("type", "title", "place", "capacity")},
+        "weekdays": [1, 2, 3, 4, 5],
+        "start_time": "07:30",
+        "end_time": "08:30",
+        "first_date": "9999-12-25",
+        "last_date": "9999-12-31",
+    }
+    response = client.post("/api/v1/s/huguo/task-series", json=body, headers=tasks.officer().headers)
+    error = error_of(response, 400, "invalid_input")
+    assert {"first_date", "last_date"} <= set(error["fields"])
+
+
+def test_self_started_work_from_year_one_is_refused_and_the_queue_stays_up(client, world, tasks):
+    vol = world.volunteer()
+    response = tasks.submit(
+        vol,
+        photos=1,
+        type="patrol",
+        text="巡查",
+        started_at="0001-01-01T00:30:00+00:00",
+        ended_at="0001-01-01T01:00:00+00:00",
+    )
+    error = error_of(response, 400, "invalid_input")
+    assert "started_at" in error["fields"] and tasks.submission_count() == 0
+    queue = client.get("/api/v1/s/huguo/submissions?status=pending", headers=tasks.officer().headers)
+    assert queue.status_code == 200

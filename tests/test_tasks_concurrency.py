@@ -108,6 +108,26 @@ def test_the_last_place_goes_to_exactly_one_volunteer(world, mode):
         assert stored.taken == stored.capacity == 2
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_a_double_tapped_withdrawal_gives_one_place_back(world, mode):
+    app, huguo = world.app, world.station
+    boss = officer(app)
+    tasks = [make_task(app, by=boss, capacity=1) for _ in range(ROUNDS)]
+    vol = volunteer(app)
+    for task in tasks:
+        sign_up(huguo, vol, task.id)
+    jobs = [("withdraw_rounds", (vol.id, [task.id for task in tasks])) for _ in range(PROCESSES)]
+
+    results = world.run(mode, split(jobs, mode))
+
+    assert_no_errors(results)
+    for round_, task in enumerate(tasks):
+        outcomes = sorted(job[round_][0] for job in results)
+        assert outcomes == ["not_found", "ok"], f"task {task.id}: {outcomes}"
+        stored = Task.get_by_id(task.id)
+        assert stored.taken == 0 and not Signup.select().where(Signup.task == task.id).exists()
+
+
 # ---------------------------------------------------------------------------
 # 2. Two officers deciding one submission
 # ---------------------------------------------------------------------------

@@ -648,3 +648,23 @@ def test_the_volunteers_and_officers_pages_take_a_few_queries_however_many_rows(
     assert after == before
     assert all(count <= 10 for count in after.values()), after
     assert queries_of(boss, "/s/huguo/manage/review") == queue_before <= 10
+
+
+def test_control_characters_in_a_reason_a_search_or_a_certificate_address_are_refused_not_a_crash(app):
+    """PostgreSQL cannot store or compare a NUL: each is answered, not a 500."""
+    boss = officer(app)
+    vol = volunteer(app)
+    task_id = posted_task(app, boss)
+    sign_up(vol, task_id)
+    begin(app, task_id)
+    submit_work(vol, f"/s/huguo/tasks/{task_id}/submit")
+    submission_id = last_submission_id(app)
+
+    refused = decide(boss, submission_id, "reject", reason="看不清\x00")
+    assert refused.status_code == 400
+    with app.app_context():
+        assert Submission.get_by_id(submission_id).state == SubmissionState.PENDING
+
+    assert boss.get("/s/huguo/manage/volunteers?q=%E6%9D%8E%00").status_code == 200
+    assert boss.get("/s/huguo/certificates/HUGUO-%00").status_code == 404
+    assert boss.get("/s/huguo/certificates/" + "A" * 80).status_code == 404

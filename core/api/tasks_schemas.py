@@ -14,7 +14,7 @@ from ..validation import TypedText
 from .points_schemas import INT_MAX, BreakdownLineSchema, LabelSchema, UtcDateTime
 
 FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "datetime", "time", "list", "object")
-MAX_REASON = 1000
+from ..tasks.review import MAX_REASON  # noqa: E402 - one limit for pages and API
 
 
 # ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..db import write_transaction
 from ..models import Signup, Task, TaskSeries, utcnow
-from ..validation import AwareDateTime, TypedText
+from ..validation import AwareDateTime, BoundedDate, TypedText
 from .errors import forbidden, invalid, not_found
 
 MAX_CAPACITY = 500
@@ -55,9 +55,9 @@ class WeeklyPatternSchema(_TaskFields):
     )
     start_time = fields.String(required=True, validate=HH_MM)
     end_time = fields.String(required=True, validate=HH_MM)
-    first_date = fields.Date(required=True)
-    last_date = fields.Date(required=True)
-    skip_dates = fields.List(fields.Date(), load_default=list, validate=validate.Length(max=MAX_SERIES_DAYS))
+    first_date = BoundedDate(required=True)
+    last_date = BoundedDate(required=True)
+    skip_dates = fields.List(BoundedDate(), load_default=list, validate=validate.Length(max=MAX_SERIES_DAYS))
 
     @validates_schema
     def _sensible_pattern(self, data, **_kwargs):

@@ -10,12 +10,14 @@ computed by the same code (:func:`preview`).
 from dataclasses import dataclass
 from datetime import UTC
 
+from marshmallow import ValidationError
 from peewee import IntegrityError
 
 from ..db import for_update
 from ..models import EntryKind, LedgerEntry, Review, Submission, SubmissionState, Task, User, utcnow
 from ..points import Booking, BreakdownLine, earned_on, local_date_of
 from ..scoring import ScoringEvent, apply_daily_cap, score
+from ..validation import no_control_characters
 from .errors import TaskError, forbidden, invalid
 from .notifications import SUBMISSION_DECIDED, notify
 from .posting import require_staff
@@ -23,6 +25,7 @@ from .submissions import get_submission
 
 DECISIONS = {"approve": SubmissionState.APPROVED, "reject": SubmissionState.REJECTED, "return": SubmissionState.RETURNED}
 MAX_HOURS = 24
+MAX_REASON = 1000
 FLOOR_LINE = ("core.floor", "不扣分", "No deductions")
 
 
@@ -99,6 +102,16 @@ def preview(station, officer, submission_id, minutes=None, now=None):
     return Scored(lines, sum(line.points for line in lines), minutes)
 
 
+def _check_reason(reason):
+    """The pages pass typed text straight here: bound it like the API does."""
+    if len(reason) > MAX_REASON:
+        raise invalid({"reason": [f"at most {MAX_REASON} characters"]})
+    try:
+        no_control_characters(allow_line_breaks=True)(reason)
+    except ValidationError as error:
+        raise invalid({"reason": error.messages}) from error
+
+
 def hours_to_minutes(hours):
     if hours is None:
         return None
@@ -119,6 +132,7 @@ def decide(station, officer, submission_id, decision, *, reason="", hours=None, 
     if decision not in DECISIONS:
         raise invalid({"decision": ["expected one of: approve, reject, return"]})
     reason = (reason or "").strip()
+    _check_reason(reason)
     submission = get_submission(station, submission_id)
     if submission.volunteer_id == officer.id:
         raise forbidden("you cannot review your own work", "own_submission")

@@ -48,12 +48,13 @@ def withdraw(station, volunteer, task_id, now=None):
     if task.starts_at <= now:
         raise TaskError("the task has started; you can no longer withdraw", code="task_started")
     with write_transaction():
-        signup = Signup.get_or_none(Signup.task == task.id, Signup.volunteer == volunteer.id)
-        if signup is None:
-            raise not_found("sign-up")
         if Submission.select().where(Submission.task == task.id, Submission.volunteer == volunteer.id).exists():
             raise TaskError("you have submitted work for this task", code="already_submitted")
-        signup.delete_instance()
+        # The DELETE is the check: of two withdrawals at once (a double tap)
+        # only the one that removed the row gives the place back.
+        removed = Signup.delete().where(Signup.task == task.id, Signup.volunteer == volunteer.id).execute()
+        if not removed:
+            raise not_found("sign-up")
         Task.update(taken=Task.taken - 1).where(Task.id == task.id).execute()
     return Task.get_by_id(task.id)
 

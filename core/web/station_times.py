@@ -3,8 +3,7 @@ from datetime import UTC, datetime
 
 from flask import g
 
-# Years a form may name; others are passed on without a zone for the schema to refuse.
-MIN_YEAR, MAX_YEAR = 2000, 2999
+from ..validation import MAX_YEAR, MIN_YEAR
 
 
 def station_time(raw):
@@ -15,8 +14,8 @@ def station_time(raw):
         moment = datetime.fromisoformat(raw)
     except ValueError:
         return raw
-    if not MIN_YEAR <= moment.year <= MAX_YEAR:
-        return moment.replace(tzinfo=None).isoformat()  # without a zone: refused by the schema
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:  # no zone: the schema refuses it (moving it might overflow)
+        return moment.replace(tzinfo=None).isoformat()
     if moment.tzinfo is not None:
         return raw  # a zone of its own is taken as given
     return moment.replace(tzinfo=g.station.config.tz).isoformat()

@@ -334,7 +334,8 @@ def decide(submission_id):
 @bp.route("/manage/volunteers")
 @staff_required
 def volunteers():
-    search = request.args.get("q", "").strip()[:50]
+    # control characters match no name or phone (and PostgreSQL refuses a NUL)
+    search = "".join(c for c in request.args.get("q", "") if c.isprintable()).strip()[:50]
     query = User.select().where(User.station == g.station.id, User.role == Role.VOLUNTEER)
     if search:
         query = query.where(User.phone.contains(search) | User.name.contains(search))
