@@ -6,16 +6,20 @@ from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate
+from peewee import IntegrityError
 
 from core import (
+    BoundedDate,
     MenuItem,
     Role,
     Signup,
     Task,
     Text,
+    TypedText,
     User,
     get_or_404,
     local_date_of,
+    no_control_characters,
     render_station_template,
     staff_required,
     station_admin_required,
@@ -138,32 +142,46 @@ def _findings_of(venue, open_only=True):
     return list(query.order_by(Finding.opened_at, Finding.id))
 
 
+def _venue_page(found, problem_finding=None, problem=None, status=200):
+    staff = is_staff_here()
+    return (
+        render_station_template(
+            "night_patrol/venue.html",
+            venue=found,
+            visits=_visits_of(found),
+            findings=_findings_of(found),
+            closed=[f for f in _findings_of(found, open_only=False) if f.closed_at] if staff else [],
+            is_staff=staff,
+            masked=masked,
+            checklist_label=checklist_label,
+            problem_finding=problem_finding,
+            problem=problem,
+        ),
+        status,
+    )
+
+
 @bp.route(f"/alliance/<{ROW_ID}:venue_id>")
 def venue(venue_id):
     found = get_or_404(Venue, g.station, Venue.id == venue_id)
-    staff = is_staff_here()
-    if not found.active and not staff:
+    if not found.active and not is_staff_here():
         abort(404)  # a suspended venue is no longer shown to the public
-    return render_station_template(
-        "night_patrol/venue.html",
-        venue=found,
-        visits=_visits_of(found),
-        findings=_findings_of(found),
-        closed=[f for f in _findings_of(found, open_only=False) if f.closed_at] if staff else [],
-        is_staff=staff,
-        masked=masked,
-        checklist_label=checklist_label,
-    )
+    return _venue_page(found)
+
+
+# How a finding was resolved: text with lines, no control characters (a NUL cannot even be stored on PostgreSQL).
+CLOSE_NOTE = TypedText(required=True, min_length=1, max_length=1000)
 
 
 @bp.route(f"/findings/<{ROW_ID}:finding_id>/close", methods=["POST"])
 @staff_required
 def close_finding(finding_id):
     finding = get_or_404(Finding, g.station, Finding.id == finding_id)
-    note = request.form.get("note", "").strip()
-    if not note or len(note) > 1000:
-        flash(_("Say how the finding was resolved (up to 1000 characters)."))
-        return redirect(url_for("night_patrol.venue", venue_id=finding.venue_id) + f"#finding-{finding.id}")
+    try:
+        note = CLOSE_NOTE.deserialize(request.form.get("note", "").strip())
+    except ValidationError:
+        problem = _("Say how the finding was resolved (up to 1000 characters).")
+        return _venue_page(Venue.get_by_id(finding.venue_id), problem_finding=finding.id, problem=problem, status=400)
     with write_transaction():
         closed = (
             Finding.update(closed_at=utcnow(), closed_by=_user().id, close_note=note)
@@ -182,25 +200,44 @@ def close_finding(finding_id):
 # ---------------------------------------------------------------------------
 
 
+def _line(max_length):
+    """One line of typed text: no control characters (a NUL cannot even be stored on PostgreSQL)."""
+    return fields.String(required=True, validate=[validate.Length(min=1, max=max_length), no_control_characters()])
+
+
+LINE_LENGTHS = {"name": 100, "address": 200, "licence_number": 60, "responsible_person": 50}
+
+
 class VenueSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    address = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    licence_number = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    responsible_person = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    name = _line(LINE_LENGTHS["name"])
+    address = _line(LINE_LENGTHS["address"])
+    licence_number = _line(LINE_LENGTHS["licence_number"])
+    responsible_person = _line(LINE_LENGTHS["responsible_person"])
     phone = fields.String(required=True, validate=PHONE)
-    joined_on = fields.Date(required=True)
+    joined_on = BoundedDate(required=True)
 
 
 FORM_FIELDS = ("name", "address", "licence_number", "responsible_person", "phone", "joined_on")
 
 
-def _problems(messages):
+def _problems(messages, form):
     words = {
         "joined_on": _("Give the date the venue joined, e.g. 2024-05-01."),
         "phone": _("Give a telephone number, e.g. 0871-63123456."),
         "licence_number": _("Give the venue's licence number; no other venue of the station may have it."),
     }
-    return {key: words.get(key, _("Fill this in.")) for key in messages}
+    problems = {}
+    for key in messages:
+        if key in words:
+            problems[key] = words[key]
+        elif form.get(key, "").strip() and key in LINE_LENGTHS:  # given, but not one line of plain text
+            problems[key] = _("Use one line of plain text, up to %(count)s characters.", count=LINE_LENGTHS[key])
+        else:
+            problems[key] = _("Fill this in.")
+    return problems
+
+
+LICENCE_TAKEN = "another venue has this licence number"
 
 
 def _load_venue(form, venue_id=None):
@@ -212,15 +249,18 @@ def _load_venue(form, venue_id=None):
     except ValidationError as error:
         problems, data = dict(error.messages), None
     licence = raw.get("licence_number")
-    if licence:
-        duplicate = Venue.select().where(Venue.station == g.station.id, Venue.licence_number == licence)
-        if venue_id is not None:
-            duplicate = duplicate.where(Venue.id != venue_id)
-        if duplicate.exists():
-            problems["licence_number"] = ["another venue has this licence number"]
+    if licence and "licence_number" not in problems and _licence_taken(licence, venue_id):
+        problems["licence_number"] = [LICENCE_TAKEN]
     if problems:
         raise ValidationError(problems)
     return data
+
+
+def _licence_taken(licence, venue_id=None):
+    duplicate = Venue.select().where(Venue.station == g.station.id, Venue.licence_number == licence)
+    if venue_id is not None:
+        duplicate = duplicate.where(Venue.id != venue_id)
+    return duplicate.exists()
 
 
 @bp.route("/manage/alliance")
@@ -240,17 +280,25 @@ def _venue_form(venue=None):
     form = request.form.to_dict()
     try:
         data = _load_venue(form, venue.id if venue else None)
+        try:
+            with write_transaction():
+                # checked again where it is written: another admin may have just saved the same licence
+                if _licence_taken(data["licence_number"], venue.id if venue else None):
+                    raise ValidationError({"licence_number": [LICENCE_TAKEN]})
+                if venue is None:
+                    saved = Venue.create(station=g.station.id, **data)
+                else:
+                    Venue.update(**data).where(Venue.id == venue.id).execute()
+        except IntegrityError as error:  # the other admin's venue was written at this very moment
+            raise ValidationError({"licence_number": [LICENCE_TAKEN]}) from error
     except ValidationError as error:
         return render_station_template(
-            "night_patrol/venue_form.html", venue=venue, form=form, problems=_problems(error.messages)
+            "night_patrol/venue_form.html", venue=venue, form=form, problems=_problems(error.messages, form)
         ), 400
-    with write_transaction():
-        if venue is None:
-            venue = Venue.create(station=g.station.id, **data)
-            flash(_("Added to the alliance: %(name)s", name=venue.name))
-        else:
-            Venue.update(**data).where(Venue.id == venue.id).execute()
-            flash(_("Saved: %(name)s", name=data["name"]))
+    if venue is None:
+        flash(_("Added to the alliance: %(name)s", name=saved.name))
+    else:
+        flash(_("Saved: %(name)s", name=data["name"]))
     return redirect(url_for("night_patrol.manage"))
 
 
@@ -266,17 +314,28 @@ def edit_venue(venue_id):
     return _venue_form(get_or_404(Venue, g.station, Venue.id == venue_id))
 
 
+# The state the suspend / reinstate button asks for → Venue.active.
+VENUE_STATES = {"suspended": False, "active": True}
+
+
 @bp.route(f"/manage/alliance/<{ROW_ID}:venue_id>/suspend", methods=["POST"])
 @station_admin_required
 def suspend_venue(venue_id):
-    """Suspend an active venue, or take a suspended one back."""
+    """Suspend a venue (state=suspended) or take it back (state=active). The
+    form names the state it wants, so pressing the button twice does not undo it."""
     found = get_or_404(Venue, g.station, Venue.id == venue_id)
+    state = request.form.get("state")
+    if state not in VENUE_STATES:
+        abort(400)
+    active = VENUE_STATES[state]
     with write_transaction():
-        Venue.update(active=not found.active).where(Venue.id == found.id).execute()
-    if found.active:
-        flash(_("Suspended from the alliance: %(name)s", name=found.name))
-    else:
+        changed = Venue.update(active=active).where(Venue.id == found.id, Venue.active != active).execute()
+    if not changed:
+        flash(_("Nothing to change: %(name)s is in that state already.", name=found.name))
+    elif active:
         flash(_("Back in the alliance: %(name)s", name=found.name))
+    else:
+        flash(_("Suspended from the alliance: %(name)s", name=found.name))
     return redirect(url_for("night_patrol.manage"))
 
 

@@ -8,9 +8,11 @@ already has are skipped too, so posting a range twice adds nothing.
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from marshmallow import ValidationError
 from peewee import IntegrityError
 
 from core import (
+    BoundedDate,
     Role,
     Signup,
     Station,
@@ -79,6 +81,9 @@ def post_roster(station, officer, first, last, now=None):
     ``first`` to ``last`` not posted yet (and still to come); returns
     :class:`Posted`. Refusals (not staff, a range too long …) are TaskError."""
     now = now or utcnow()
+    for name, day in (("first_date", first), ("last_date", last)):
+        if not _bounded(day):  # a day near the calendar's end cannot even be stepped past
+            raise TaskError("expected a date from 2000 to 2999", code="invalid_input", status=400, field=name)
     if last < first:
         raise TaskError("must not be before first_date", code="invalid_input", status=400, field="last_date")
     holidays = holidays_of(station)
@@ -103,6 +108,15 @@ def post_roster(station, officer, first, last, now=None):
     except IntegrityError as error:  # another officer posted the same slots at this very moment
         raise TaskError("the roster was posted by someone else just now", code="try_again") from error
     return result
+
+
+def _bounded(day):
+    """Whether ``day`` lies in the years core accepts for a typed-in date."""
+    try:
+        BoundedDate().deserialize(day.isoformat())
+    except ValidationError:
+        return False
+    return True
 
 
 def _post_slot(station, officer, school, gate, window, first, last, holidays, now):

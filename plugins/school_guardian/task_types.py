@@ -68,6 +68,7 @@ SCHOOL_GUARDIAN_TYPES = [
         default_points=2,
         fields_schema=GateDutyFields,
         min_photos=1,
+        self_start=False,  # done only as a posted duty: no gate duty (nor streak bonus) without a roster slot
     ),
     TaskType(
         HAZARD,

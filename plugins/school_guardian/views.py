@@ -1,14 +1,15 @@
 """The school guardians' pages: the schools, each school's week roster (sign
 up, 到岗), its hazard board, and the officers' "post the duty roster"."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, ValidationError, validates_schema
 
 from core import (
+    BoundedDate,
     MenuItem,
     Role,
     TaskError,
@@ -75,10 +76,12 @@ def _school_number(name):
 
 
 def _week(raw):
-    """The Monday of the week asked for; by default this week, or the next one at the weekend."""
+    """The Monday of the week asked for; by default (or for a date that is
+    unreadable or outside the years core accepts) this week, or the next one at
+    the weekend."""
     try:
-        return roster.monday_of(date.fromisoformat(raw or ""))
-    except ValueError:
+        return roster.monday_of(BoundedDate().deserialize(raw))
+    except ValidationError:
         today = roster.local_now(g.station).date()
         return roster.monday_of(today + timedelta(days=2 if today.isoweekday() >= 6 else 0))
 
@@ -212,8 +215,8 @@ def hazard_board(number):
 
 
 class PostRosterSchema(Schema):
-    first_date = fields.Date(required=True)
-    last_date = fields.Date(required=True)
+    first_date = BoundedDate(required=True)
+    last_date = BoundedDate(required=True)
 
     @validates_schema
     def _sensible(self, data, **_kwargs):

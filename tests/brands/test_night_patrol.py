@@ -62,6 +62,24 @@ def venue_named(app, name):
         return Venue.get(Venue.name == name)
 
 
+def set_state(client, venue_id, state):
+    """Press the suspend / reinstate button: it names the state it wants."""
+    data = {"csrf_token": csrf_token_from(client.get(MANAGE))}
+    if state is not None:
+        data["state"] = state
+    return client.post(f"{MANAGE}/{venue_id}/suspend", data=data)
+
+
+def open_finding(app, venue_id, phone="13800000001"):
+    """A finding of ``venue_id`` opened by an approved visit of the volunteer ``phone``; its id."""
+    with app.app_context():
+        st = station_of(app, "donghua")
+        sent = Submission.create(station=st.id, volunteer=user_id(app, phone), type_key="venue_visit", text="检查")
+        seen = VenueVisit.create(station=st.id, venue=venue_id, submission=sent.id, volunteer=sent.volunteer_id,
+                                 visited_at=sent.submitted_at, failed_items=1)
+        return Finding.create(station=st.id, venue=venue_id, visit=seen.id, item="fire_exits", note="后门堆放酒箱").id
+
+
 # ---------------------------------------------------------------------------
 # The bar alliance: managed by the station's admins, listed for everyone
 # ---------------------------------------------------------------------------
@@ -82,7 +100,7 @@ def test_station_admin_adds_edits_and_suspends_alliance_venues(app):
     assert venue_named(app, "金马坊音乐酒吧").phone == "13912345678"
     assert "金马坊音乐酒吧" in page(boss.get(ALLIANCE))
 
-    suspended = action(boss, f"{MANAGE}/{venue.id}/suspend", MANAGE)
+    suspended = set_state(boss, venue.id, "suspended")
     assert suspended.status_code == 302
     listing = page(boss.get(MANAGE))
     assert "已暂停联盟成员资格：金马坊音乐酒吧" in listing and "已暂停" in listing and "恢复" in listing
@@ -90,7 +108,7 @@ def test_station_admin_adds_edits_and_suspends_alliance_venues(app):
     assert "金马坊音乐酒吧" not in public and "联盟还没有成员场所" in public
     assert app.test_client().get(f"{ALLIANCE}/{venue.id}").status_code == 404  # suspended: not shown publicly
 
-    action(boss, f"{MANAGE}/{venue.id}/suspend", MANAGE)  # reinstated
+    set_state(boss, venue.id, "active")  # reinstated
     assert "金马坊音乐酒吧" in page(app.test_client().get(ALLIANCE))
 
 
@@ -105,6 +123,76 @@ def test_venue_form_names_what_is_wrong(app):
     assert "请填写加入联盟的日期" in text
     with app.app_context():
         assert Venue.select().count() == 1
+
+
+def test_suspend_and_reinstate_name_the_state_wanted_so_a_second_click_changes_nothing(app):
+    boss = admin(app)
+    venue_id = add_venue(app)
+    listing = page(boss.get(MANAGE))
+    assert 'name="state" value="suspended"' in listing  # an active venue's button suspends it
+    for _click in range(2):  # pressed twice (two tabs, a double click): still suspended
+        assert set_state(boss, venue_id, "suspended").status_code == 302
+        with app.app_context():
+            assert not Venue.get_by_id(venue_id).active
+    assert "状态未变" in page(boss.get(MANAGE))
+    assert 'name="state" value="active"' in page(boss.get(MANAGE))
+    for _click in range(2):
+        assert set_state(boss, venue_id, "active").status_code == 302
+        with app.app_context():
+            assert Venue.get_by_id(venue_id).active
+    for state in (None, "", "toggle"):
+        assert set_state(boss, venue_id, state).status_code == 400
+    with app.app_context():
+        assert Venue.get_by_id(venue_id).active
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", "金马坊\x00酒吧"), ("address", "东华街\x00 8 号"), ("licence_number", "JY-\x00"),
+     ("responsible_person", "赵\x1b明"), ("name", "金马坊\n酒吧")],
+)
+def test_venue_form_refuses_control_characters_naming_the_field(app, field, value):
+    boss = admin(app)
+    refused = post_form(boss, f"{MANAGE}/new", {**VENUE_FORM, field: value})
+    assert refused.status_code == 400
+    text = page(refused)
+    assert f'aria-describedby="{field}-problem"' in text
+    assert text.count('class="problem"') == 1  # only that field
+    if field != "licence_number":
+        assert "请使用一行纯文本" in text
+    with app.app_context():
+        assert Venue.select().count() == 0
+
+
+def test_venue_form_refuses_a_joined_date_outside_the_years_2000_to_2999(app):
+    refused = post_form(admin(app), f"{MANAGE}/new", {**VENUE_FORM, "joined_on": "9999-12-31"})
+    assert refused.status_code == 400 and 'aria-describedby="joined_on-problem"' in page(refused)
+
+
+@pytest.mark.parametrize("race", ["saved_after_the_form_check", "saved_at_the_same_moment"])
+def test_two_admins_adding_the_same_licence_at_once_get_the_licence_problem(app, monkeypatch, race):
+    """The other admin's venue is written after this form was checked: the check
+    inside the transaction sees it, or else the unique index refuses the row."""
+    from plugins.night_patrol import views
+
+    boss = admin(app)
+    real = views._licence_taken
+    calls = []
+
+    def racing(licence, venue_id=None):
+        calls.append(licence)
+        if len(calls) == 1:  # the form's check ran before the other admin saved
+            add_venue(app, name="别家酒吧", licence=licence)
+            return False
+        return False if race == "saved_at_the_same_moment" else real(licence, venue_id)
+
+    monkeypatch.setattr(views, "_licence_taken", racing)
+    refused = post_form(boss, f"{MANAGE}/new", VENUE_FORM)
+    assert refused.status_code == 400
+    text = page(refused)
+    assert 'aria-describedby="licence_number-problem"' in text and "其他场所不能使用相同的号码" in text
+    with app.app_context():
+        assert [venue.name for venue in Venue.select()] == ["别家酒吧"]
 
 
 def test_only_the_stations_admins_manage_the_alliance(app):
@@ -307,6 +395,31 @@ def test_approved_visit_opens_findings_shown_on_the_venue_page_until_closed(app)
     public = page(app.test_client().get(venue_page))
     assert "后门消防通道堆放酒箱" not in public and "无未成年人饮酒" in public
     assert "已清理通道，复查合格" in page(officer.get(venue_page))
+
+
+@pytest.mark.parametrize("note", ["ok\x00", "已整改\x07", "", "长" * 1001])
+def test_closing_a_finding_with_an_unusable_note_is_refused_naming_the_note(app, note):
+    venue_id = add_venue(app)
+    officer = staff(app)
+    volunteer(app)
+    finding_id = open_finding(app, venue_id)
+    venue_page = f"{ALLIANCE}/{venue_id}"
+    refused = officer.post(
+        f"/s/donghua/night-patrol/findings/{finding_id}/close",
+        data={"csrf_token": csrf_token_from(officer.get(venue_page)), "note": note},
+    )
+    assert refused.status_code == 400
+    text = page(refused)
+    assert f'aria-describedby="note-{finding_id}-problem"' in text and "请写明问题如何整改" in text
+    with app.app_context():
+        assert Finding.get_by_id(finding_id).closed_at is None
+    closed = officer.post(
+        f"/s/donghua/night-patrol/findings/{finding_id}/close",
+        data={"csrf_token": csrf_token_from(officer.get(venue_page)), "note": "已清理通道\n复查合格"},
+    )
+    assert closed.status_code == 302
+    with app.app_context():
+        assert Finding.get_by_id(finding_id).close_note == "已清理通道\n复查合格"
 
 
 def test_rejected_visit_opens_no_findings(app):

@@ -14,10 +14,11 @@ import pytest
 
 from core.config import StationConfigError, load_stations
 from core.models import LedgerEntry, Submission, Task
+from core.tasks import TaskError
 from core.tasks.review import decide
 from core.tasks.signups import sign_up
 from core.tasks.submissions import load_submission, submit
-from core.testing import write_station
+from core.testing import post_form, write_station
 from plugins.school_guardian.models import Arrival, DutySlot
 from tests.config.helpers import registry
 from tests.conftest import REPO
@@ -259,6 +260,41 @@ def test_only_officers_post_the_roster_and_see_it_in_their_menu(app, boss):
     assert huguo_tasks(app) == []
 
 
+WEEK_SHOWN = re.compile(r'<p class="week">[^<]*?(\d{4}-\d{2}-\d{2})[^<]*</p>')
+
+
+def test_a_week_outside_the_years_2000_to_2999_shows_the_current_week_like_an_unreadable_one(app, client):
+    default = WEEK_SHOWN.search(page(client.get("/s/huguo/school-guardian/schools/1/roster"))).group(1)
+    for week in ("0001-01-01", "1999-12-31", "3000-01-01", "9999-12-31", "yesterday"):
+        shown = client.get(f"/s/huguo/school-guardian/schools/1/roster?week={week}")
+        assert shown.status_code == 200, week
+        assert WEEK_SHOWN.search(page(shown)).group(1) == default, week
+    last = page(client.get("/s/huguo/school-guardian/schools/1/roster?week=2999-12-31"))
+    assert WEEK_SHOWN.search(last).group(1) == "2999-12-30"  # the last week still readable
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "field"),
+    [("9999-12-31", "9999-12-31", "first_date"), ("2999-12-30", "3000-01-02", "last_date"), ("0001-01-01", "0001-01-03", "first_date")],
+)
+def test_posting_a_roster_outside_the_years_2000_to_2999_is_refused_naming_the_field(app, boss, first, last, field):
+    form = {"first_date": first, "last_date": last}
+    refused = post_form(boss, "/s/huguo/school-guardian/roster/post", form)
+    assert refused.status_code == 400
+    text = page(refused)
+    assert f'id="{field}-problem"' in text and f'name="{field}" value="{form[field]}"' in text
+    assert huguo_tasks(app) == []
+
+
+def test_the_roster_command_refuses_a_range_outside_the_years_2000_to_2999(app, runner):
+    with app.app_context():
+        boss = make_officer(app)
+    result = runner.invoke(["school-guardian", "post-roster", "--station", "huguo", "--officer", boss.phone,
+                            "--from", "9999-12-31", "--to", "9999-12-31"])
+    assert result.exit_code != 0 and "first_date" in result.output
+    assert huguo_tasks(app) == []
+
+
 # ---------------------------------------------------------------------------
 # The roster: signing up, and 到岗
 # ---------------------------------------------------------------------------
@@ -421,6 +457,22 @@ def test_a_missed_school_day_breaks_the_streak(app, two_weeks):
         # one more day makes five in a row again
         submission, task = _duty(app, huguo, chief, vol, NEXT["fri"], "noon")
         assert _approve(huguo, chief, submission, task)["school_guardian.streak"] == 3
+
+
+def test_gate_duty_is_done_only_as_a_posted_duty_so_no_self_started_day_feeds_the_streak(app):
+    with app.app_context():
+        huguo = station_of(app)
+        vol = make_volunteer(app)
+        assert not huguo.task_type("school_gate_duty").self_start
+        data = load_submission({"type": "school_gate_duty", "text": "护送学生过马路", "fields": {"children_helped": 30}})
+        with pytest.raises(TaskError) as refused:
+            submit(huguo, vol, data, [photo_bytes()])
+        assert refused.value.status == 400 and "type" in refused.value.fields
+        assert Submission.select().count() == 0
+    client = volunteer(app, phone="13800000009")
+    assert client.get("/s/huguo/work/school_gate_duty").status_code == 404
+    offered = page(client.get("/s/huguo/tasks"))
+    assert "/s/huguo/work/school_hazard" in offered and "/s/huguo/work/school_gate_duty" not in offered
 
 
 def test_the_streak_bonus_does_not_depend_on_the_order_of_approval(app, two_weeks):
