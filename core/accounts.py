@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import database, write_transaction
 from .i18n import Text
-from .models import ApiToken, Role, User, utcnow
+from .models import ApiToken, DistrictAdmin, Role, User, utcnow
 from .validation import no_control_characters
 
 OCCUPATIONS = {
@@ -30,6 +30,7 @@ ROLE_LABELS = {
     Role.VOLUNTEER: Text("志愿者", "Volunteer"),
     Role.OFFICER: Text("民警", "Officer"),
     Role.STATION_ADMIN: Text("派出所管理员", "Station admin"),
+    Role.DISTRICT_ADMIN: Text("分局管理员", "District admin"),
     Role.CITY_ADMIN: Text("市级管理员", "City admin"),
 }
 
@@ -118,20 +119,29 @@ def register_volunteer(station, data):
     return volunteer
 
 
-def create_user(*, role, phone, name, password, station_id=None):
-    """An officer, station admin or city admin (the ``users create`` command)."""
+def create_user(*, role, phone, name, password, station_id=None, district=None):
+    """An officer, station, district or city admin (the ``users create`` command).
+
+    A district admin names their ``district`` (as the station configs spell it).
+    """
     if role not in Role.ALL:
         raise ValueError(f"role: expected one of {', '.join(Role.ALL)}")
     if not is_phone(phone):
         raise ValueError("phone: expected an 11-digit mobile number starting with 1")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"password: expected at least {MIN_PASSWORD_LENGTH} characters")
-    if (role == Role.CITY_ADMIN) != (station_id is None):
-        raise ValueError("station: a city admin has none; every other role needs one")
+    above_stations = role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
+    if above_stations != (station_id is None):
+        raise ValueError("station: a city or district admin has none; every other role needs one")
+    if (role == Role.DISTRICT_ADMIN) != bool(district):
+        raise ValueError("district: a district admin names one; no other role does")
     password_hash = generate_password_hash(password)
     try:
         with write_transaction():
-            return User.create(station=station_id, role=role, phone=phone, name=name, password_hash=password_hash)
+            user = User.create(station=station_id, role=role, phone=phone, name=name, password_hash=password_hash)
+            if district:
+                DistrictAdmin.create(user=user.id, district=district)
+            return user
     except IntegrityError as error:
         if User.select().where(User.phone == phone).exists():
             raise DuplicatePhone(phone) from error

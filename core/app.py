@@ -8,10 +8,15 @@ import jinja2
 from flask import Flask, before_render_template, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db, i18n, ratelimits
+from . import api, db, i18n, ratelimits
 from .api import openapi
-from . import api
-from .config import MAX_PHOTO_MB, StationDirectory, load_stations, settings_from_environment
+from .config import (
+    MAX_PHOTO_MB,
+    StationDirectory,
+    load_stations,
+    settings_from_environment,
+)
+from .groups.tree import ensure_tree
 from .models import check_schema
 from .plugins import PluginRegistry, make_plugin_manager
 from .tenancy import HostRouting, Tenancy
@@ -67,6 +72,7 @@ def create_app(test_config=None):
     with db.database.connection_context():
         check_schema(registry.models)  # a stale database stops start-up, not a request
         tenancy.resolve_station_rows()  # never inside a request's transaction
+        ensure_tree(tenancy)  # the city, district and station groups
     i18n.init_app(app, pm)
     csrf.init_app(app)
     login_manager.init_app(app)

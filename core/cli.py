@@ -10,9 +10,15 @@ from flask import current_app
 from flask.cli import AppGroup, ScriptInfo, routes_command, run_command, shell_command
 
 from . import scaffold
-from .accounts import DuplicatePhone, RegistrationSchema, create_user, register_volunteer
+from .accounts import (
+    DuplicatePhone,
+    RegistrationSchema,
+    create_user,
+    register_volunteer,
+)
 from .app import create_app
 from .config import StationConfigError, load_stations, settings_from_environment
+from .groups.tree import ensure_tree
 from .hookspecs import PROJECT_NAME
 from .models import Role, SchemaOutOfDate, Task, User, create_tables
 from .plugins import PluginRegistry, is_builtin, make_plugin_manager
@@ -35,6 +41,7 @@ def init_database():
     """Create missing tables (core's and every plugin's) and station rows."""
     create_tables(_platform().registry.models)
     current_tenancy().resolve_station_rows()
+    ensure_tree(current_tenancy())
 
 
 def build_cli(pm=None):
@@ -91,13 +98,19 @@ def build_cli(pm=None):
         """Officer and admin accounts."""
 
     @users_group.command("create")
-    @click.option("--role", required=True, type=click.Choice([Role.OFFICER, Role.STATION_ADMIN, Role.CITY_ADMIN]))
-    @click.option("--station", "slug", help="station slug (not for a city admin)")
+    @click.option(
+        "--role", required=True, type=click.Choice([Role.OFFICER, Role.STATION_ADMIN, Role.DISTRICT_ADMIN, Role.CITY_ADMIN])
+    )
+    @click.option("--station", "slug", help="station slug (not for a city or district admin)")
+    @click.option("--district", help="a district admin's district, as the station configs name it")
     @click.option("--phone", required=True)
     @click.option("--name", required=True)
     @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-    def users_create(role, slug, phone, name, password):
-        """Create an officer, station admin or city admin."""
+    def users_create(role, slug, district, phone, name, password):
+        """Create an officer, station admin, district admin or city admin."""
+        districts = {station.config.district for station in current_tenancy().stations.values()}
+        if district and district not in districts:
+            raise click.BadParameter(f"no enabled station is in {district!r}; districts: {', '.join(sorted(districts))}", param_hint="--district")
         station_id = None
         if slug:
             station = current_tenancy().get(slug)
@@ -105,12 +118,14 @@ def build_cli(pm=None):
                 raise click.BadParameter(f"no enabled station {slug!r}", param_hint="--station")
             station_id = station.id
         try:
-            user = create_user(role=role, phone=phone, name=name, password=password, station_id=station_id)
+            user = create_user(
+                role=role, phone=phone, name=name, password=password, station_id=station_id, district=district
+            )
         except DuplicatePhone:
             raise click.BadParameter(f"{phone} is already registered", param_hint="--phone")
         except ValueError as error:
             raise click.UsageError(str(error))
-        click.echo(f"created {role} {user.name} ({user.phone})" + (f" at {slug}" if slug else ""))
+        click.echo(f"created {role} {user.name} ({user.phone})" + (f" at {slug or district}" if slug or district else ""))
 
     @users_group.command("grant-collect")
     @click.option("--phone", required=True, help="the account that hands out rewards at a designated place")

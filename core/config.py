@@ -96,6 +96,20 @@ class TasksSettings:
         return self.max_photo_mb * 1024 * 1024
 
 
+class GroupsSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    liaison_limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+
+
+@dataclass(frozen=True)
+class GroupsSettings:
+    """A station's ``[groups]`` table."""
+
+    liaison_limit: int = 10  # 一人联络十名: the volunteers one officer looks after
+
+
 class StationSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -129,6 +143,7 @@ class StationSchema(Schema):
     oath = fields.Nested(OathSchema, required=True)
     points = fields.Nested(PointsSchema, load_default=lambda: PointsSchema().load({}))
     tasks = fields.Nested(TasksSchema, load_default=lambda: TasksSchema().load({}))
+    groups = fields.Nested(GroupsSchema, load_default=lambda: GroupsSchema().load({}))
 
 
     @validates("timezone")
@@ -140,7 +155,7 @@ class StationSchema(Schema):
 
 
 # A misspelt key is answered with the keys that exist, in each table.
-for _schema in (StationSchema, OathSchema, PointsSchema, TasksSchema):
+for _schema in (StationSchema, OathSchema, PointsSchema, TasksSchema, GroupsSchema):
     _schema.error_messages = {"unknown": "unknown key; expected one of: " + ", ".join(sorted(_schema().fields))}
 
 
@@ -162,6 +177,7 @@ class StationConfig:
     source: str
     points: PointsSettings = PointsSettings()
     tasks: TasksSettings = TasksSettings()
+    groups: GroupsSettings = GroupsSettings()
     plugin_settings: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -282,6 +298,7 @@ def _load_station_file(path, registry):
                 max_photo_mb=data["tasks"]["max_photo_mb"],
                 star_hours=tuple(data["tasks"]["star_hours"]),
             ),
+            groups=GroupsSettings(**data["groups"]),
             plugin_settings=settings,
         ),
         [],

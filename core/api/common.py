@@ -3,7 +3,7 @@ domain refusals, and reading the caller, the body and the query.
 
 Domain refusals (:class:`~core.rewards.RewardError`,
 :class:`~core.points.PointsError`, :class:`~core.checkins.AlreadyCheckedIn`,
-:class:`~core.tasks.TaskError`) answer in the API's error shape with their
+:class:`~core.errors.Refused`, e.g. a TaskError) answer in the API's error shape with their
 own status and code.
 Call the clock as ``common.now()`` so that one patch of
 ``core.api.common.now`` moves it for every endpoint.
@@ -17,7 +17,7 @@ from ..checkins import AlreadyCheckedIn
 from ..models import Role, utcnow
 from ..points import AdjustmentRefused, PointsError
 from ..rewards import NotFound, RewardError, normalise_code
-from ..tasks import TaskError
+from ..errors import Refused
 from ..tenancy import current_tenancy
 from .bodies import invalid, json_object, load, load_with  # noqa: F401 - the API modules' helpers
 from .errors import ApiError
@@ -53,7 +53,7 @@ def _points_error(error):
     return ApiError(409, error.code, str(error)).response()
 
 
-@bp.errorhandler(TaskError)
+@bp.errorhandler(Refused)  # TaskError, GroupError …
 def _task_error(error):
     return ApiError(error.status, error.code, error.message, error.fields).response()
 

@@ -20,8 +20,9 @@ class Role:
     VOLUNTEER = "volunteer"
     OFFICER = "officer"
     STATION_ADMIN = "station_admin"
+    DISTRICT_ADMIN = "district_admin"  # their district: core.models.DistrictAdmin
     CITY_ADMIN = "city_admin"
-    ALL = (VOLUNTEER, OFFICER, STATION_ADMIN, CITY_ADMIN)
+    ALL = (VOLUNTEER, OFFICER, STATION_ADMIN, DISTRICT_ADMIN, CITY_ADMIN)
     # Roles that belong to one station; a city admin belongs to none.
     STATION_ROLES = (VOLUNTEER, OFFICER, STATION_ADMIN)
 

@@ -1,16 +1,9 @@
 """Refusals of the task modules: nothing was changed."""
+from ..errors import Refused
 
 
-class TaskError(Exception):
-    """A refused task action. ``status`` is the HTTP status it answers with,
-    ``code`` a stable name, ``field`` the input field at fault (if one is)."""
-
-    def __init__(self, message, *, code="conflict", status=409, field=None, fields=None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
-        self.fields = fields or ({field: [message]} if field else None)
+class TaskError(Refused):
+    """A refused task action (see :class:`core.errors.Refused`)."""
 
 
 def not_found(what):

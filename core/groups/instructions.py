@@ -1,0 +1,140 @@
+"""Instructions travel down the tree (传指令): an officer posts to a group,
+and it reaches every member of that group and of every group below it.
+
+Who it reached is written when it is posted, in one INSERT … SELECT: a city
+instruction to 200,000 volunteers is one statement, and "who has not
+acknowledged" is then a plain query. Acknowledging is one guarded UPDATE,
+so a second acknowledgement is refused (409) and changes nothing.
+"""
+from marshmallow import Schema, fields, validate
+from peewee import Value, fn
+
+from ..db import write_transaction
+from ..models import Group, Instruction, InstructionRecipient, Priority, User, utcnow
+from ..validation import AwareDateTime, TypedText
+from .errors import GroupError, forbidden, invalid, not_found
+from .tree import audience, get_group, may_instruct, may_see
+
+
+class InstructionSchema(Schema):
+    text = TypedText(required=True, min_length=1, max_length=2000)
+    place = TypedText(load_default="", max_length=200)
+    priority = fields.String(load_default=Priority.NORMAL, validate=validate.OneOf(Priority.ALL))
+    deadline = AwareDateTime(load_default=None, allow_none=True)
+
+
+def post(tenancy, author, group_id, data, now=None):
+    """Post an instruction; returns ``(instruction, how many it reached)``."""
+    now = now or utcnow()
+    group = get_group(group_id)
+    if not may_see(author, group, tenancy):
+        raise not_found("group")  # another station's group looks like no group
+    if not may_instruct(author, group, tenancy):
+        raise forbidden("only officers and admins post instructions", "staff_only")
+    if data.get("deadline") is not None and data["deadline"] <= now:
+        raise invalid({"deadline": ["must be in the future"]})
+    with write_transaction():
+        instruction = Instruction.create(
+            group=group.id,
+            author=author.id,
+            text=data["text"],
+            place=data.get("place", ""),
+            priority=data.get("priority", Priority.NORMAL),
+            deadline=data.get("deadline"),
+            created_at=now,
+        )
+        reached = audience(group, tenancy).where(User.id != author.id)
+        rows = reached.select(Value(instruction.id), User.id, User.station)
+        InstructionRecipient.insert_from(
+            rows, [InstructionRecipient.instruction, InstructionRecipient.user, InstructionRecipient.station]
+        ).execute()
+    count = InstructionRecipient.select().where(InstructionRecipient.instruction == instruction.id).count()
+    return instruction, count
+
+
+def instructions_of(user, *, after_id=None, limit=50):
+    """Instructions that reached ``user``, newest first, each with its
+    ``acknowledged_at`` (``after_id``: only newer ones, for live pages)."""
+    query = (
+        Instruction.select(Instruction, InstructionRecipient.acknowledged_at, Group.name.alias("group_name"))
+        .join(InstructionRecipient, on=(InstructionRecipient.instruction == Instruction.id))
+        .switch(Instruction)
+        .join(Group, on=(Instruction.group == Group.id))
+        .where(InstructionRecipient.user == user.id)
+    )
+    if after_id is not None:
+        query = query.where(Instruction.id > after_id)
+    return list(query.order_by(Instruction.id.desc()).limit(limit).objects())
+
+
+def unread_count(user):
+    return (
+        InstructionRecipient.select()
+        .where(InstructionRecipient.user == user.id, InstructionRecipient.acknowledged_at.is_null())
+        .count()
+    )
+
+
+def acknowledge(user, instruction_id, now=None):
+    now = now or utcnow()
+    moved = (
+        InstructionRecipient.update(acknowledged_at=now)
+        .where(
+            InstructionRecipient.instruction == instruction_id,
+            InstructionRecipient.user == user.id,
+            InstructionRecipient.acknowledged_at.is_null(),
+        )
+        .execute()
+    )
+    if moved:
+        return now
+    if InstructionRecipient.select().where(
+        InstructionRecipient.instruction == instruction_id, InstructionRecipient.user == user.id
+    ).exists():
+        raise GroupError("you have acknowledged this instruction already", code="already_acknowledged")
+    raise not_found("instruction")
+
+
+def _own_instruction(tenancy, user, instruction_id):
+    instruction = Instruction.get_or_none(Instruction.id == instruction_id)
+    if instruction is None or not may_instruct(user, Group.get_by_id(instruction.group_id), tenancy):
+        raise not_found("instruction")
+    return instruction
+
+
+def status_of(tenancy, user, instruction_id):
+    """Who acknowledged and who has not: ``(instruction, acknowledged, waiting)``
+    as lists of ``(user, recipient row)``, for its sender's side of the tree."""
+    instruction = _own_instruction(tenancy, user, instruction_id)
+    rows = (
+        InstructionRecipient.select(InstructionRecipient, User)
+        .join(User, on=(InstructionRecipient.user == User.id))
+        .where(InstructionRecipient.instruction == instruction.id)
+        .order_by(User.name, User.id)
+    )
+    acknowledged = [row for row in rows if row.acknowledged_at is not None]
+    waiting = [row for row in rows if row.acknowledged_at is None]
+    return instruction, acknowledged, waiting
+
+
+def remind(tenancy, user, instruction_id, now=None):
+    """Remind those who have not acknowledged; returns how many."""
+    instruction = _own_instruction(tenancy, user, instruction_id)
+    return (
+        InstructionRecipient.update(reminded_at=now or utcnow())
+        .where(InstructionRecipient.instruction == instruction.id, InstructionRecipient.acknowledged_at.is_null())
+        .execute()
+    )
+
+
+def tally(instruction_id):
+    """``(acknowledged, total)`` of one instruction."""
+    row = (
+        InstructionRecipient.select(
+            fn.COUNT(InstructionRecipient.acknowledged_at), fn.COUNT(InstructionRecipient.id)
+        )
+        .where(InstructionRecipient.instruction == instruction_id)
+        .tuples()
+        .get()
+    )
+    return row[0], row[1]

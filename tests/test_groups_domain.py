@@ -1,0 +1,103 @@
+"""Groups through core's functions: the tree, instructions reaching exactly
+the people below a group, acknowledgements, mobilisation, liaison."""
+from datetime import timedelta
+
+import pytest
+
+from core.groups import GroupError, instructions, liaison, mobilisation, tree
+from core.models import Group, InstructionRecipient, Role, utcnow
+
+from .groups_helpers import person, team, tenancy
+from .points_helpers import station
+
+
+def test_an_instruction_to_a_district_reaches_every_member_of_every_station_and_team_below_it_and_no_one_else(app):
+    with app.app_context():
+        # 五华分局 holds huguo and xiaonanmen; donghua is in 盘龙分局
+        huguo_team = team(app, "huguo", "长春小学护学队")
+        inside = [person(app, "huguo"), person(app, "huguo", Role.OFFICER), person(app, "xiaonanmen")]
+        member = person(app, "huguo")
+        tree.add_member(station(app, "huguo"), person(app, "huguo", Role.STATION_ADMIN), huguo_team.id, member.id)
+        outside = [person(app, "donghua"), person(app, "donghua", Role.OFFICER)]
+        boss = person(app, None, Role.DISTRICT_ADMIN, district="五华分局")
+        district = Group.get(Group.key == "district:五华分局")
+
+        sent, reached = instructions.post(tenancy(app), boss, district.id, {"text": "今晚加强巡逻", "priority": "urgent"})
+
+        got = {row.user_id for row in InstructionRecipient.select().where(InstructionRecipient.instruction == sent.id)}
+        assert {p.id for p in [*inside, member]} <= got
+        assert not got & {p.id for p in outside} and boss.id not in got
+        assert reached == len(got)
+        assert instructions.unread_count(member) == 1
+        instructions.acknowledge(member, sent.id)
+        with pytest.raises(GroupError) as twice:
+            instructions.acknowledge(member, sent.id)
+        assert twice.value.status == 409
+        with pytest.raises(GroupError) as stranger:
+            instructions.acknowledge(outside[0], sent.id)
+        assert stranger.value.status == 404
+
+
+def test_a_team_instruction_reaches_its_members_and_sub_teams_only(app):
+    with app.app_context():
+        huguo = station(app, "huguo")
+        admin = person(app, "huguo", Role.STATION_ADMIN)
+        school = tree.create_team(huguo, admin, "护学队", None)
+        gate = tree.create_team(huguo, admin, "正门组", school.id)
+        a, b, c = person(app), person(app), person(app)
+        tree.add_member(huguo, admin, school.id, a.id)
+        tree.add_member(huguo, admin, gate.id, b.id)
+        officer = person(app, "huguo", Role.OFFICER)
+        sent, reached = instructions.post(tenancy(app), officer, school.id, {"text": "明早 7:20 到岗"})
+        assert reached == 2 and {r.user_id for r in sent.recipients} == {a.id, b.id}
+        assert c.id not in {r.user_id for r in sent.recipients}
+
+
+def test_posting_to_another_stations_group_is_404_and_nothing_is_sent(app):
+    with app.app_context():
+        other = team(app, "donghua", "夜巡一队")
+        officer = person(app, "huguo", Role.OFFICER)
+        with pytest.raises(GroupError) as refused:
+            instructions.post(tenancy(app), officer, other.id, {"text": "hi"})
+        assert refused.value.status == 404
+        assert InstructionRecipient.select().count() == 0
+
+
+def test_a_mobilisation_is_answered_once_before_the_deadline_and_its_tally_is_kept(app):
+    with app.app_context():
+        now = utcnow()
+        city = person(app, None, Role.CITY_ADMIN)
+        vols = [person(app, "huguo") for _ in range(3)]
+        mob = mobilisation.start(tenancy(app), city, Group.get(Group.key == "station:huguo").id, {"text": "全员集结", "deadline": now + timedelta(hours=1)}, now=now)
+        mobilisation.answer(vols[0], mob.id, {"available": True, "location": "护国路"}, now=now)
+        mobilisation.answer(vols[1], mob.id, {"available": False}, now=now)
+        with pytest.raises(GroupError) as again:
+            mobilisation.answer(vols[1], mob.id, {"available": True}, now=now)
+        assert again.value.code == "already_answered"
+        late = now + timedelta(hours=2)
+        with pytest.raises(GroupError) as over:
+            mobilisation.answer(vols[2], mob.id, {"available": True}, now=late)
+        assert over.value.code == "mobilisation_over"
+        ended = mobilisation.get(tenancy(app), city, mob.id, now=late)
+        assert ended.ended_at is not None
+        total = ended.result["total"]
+        assert total["available"] == 1 and total["not_available"] == 1 and total["waiting"] >= 1
+
+
+def test_an_officer_liaises_with_at_most_the_limit_and_a_volunteer_has_one_liaison(app):
+    with app.app_context():
+        huguo = station(app, "huguo")
+        admin = person(app, "huguo", Role.STATION_ADMIN)
+        officer, other = person(app, "huguo", Role.OFFICER), person(app, "huguo", Role.OFFICER)
+        vols = [person(app) for _ in range(11)]
+        for vol in vols[:10]:
+            liaison.assign(huguo, admin, officer.id, vol.id)
+        with pytest.raises(GroupError) as eleventh:
+            liaison.assign(huguo, admin, officer.id, vols[10].id)
+        assert eleventh.value.code == "liaison_limit"
+        with pytest.raises(GroupError) as taken:
+            liaison.assign(huguo, admin, other.id, vols[0].id)
+        assert taken.value.code == "has_liaison"
+        assert len(liaison.my_volunteers(huguo, officer)) == 10
+        [row] = liaison.overview(huguo)
+        assert row["volunteers"] == 10 and row["overdue"] and not row["over_limit"]
