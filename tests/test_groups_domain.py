@@ -101,3 +101,27 @@ def test_an_officer_liaises_with_at_most_the_limit_and_a_volunteer_has_one_liais
         assert len(liaison.my_volunteers(huguo, officer)) == 10
         [row] = liaison.overview(huguo)
         assert row["volunteers"] == 10 and row["overdue"] and not row["over_limit"]
+
+
+def test_a_called_teams_tally_counts_only_that_team_not_its_members_other_teams(app):
+    with app.app_context():
+        huguo = station(app, "huguo")
+        admin = person(app, "huguo", Role.STATION_ADMIN)
+        called = tree.create_team(huguo, admin, "护学队", None)
+        other = tree.create_team(huguo, admin, "夜巡队", None)
+        vol = person(app)
+        tree.add_member(huguo, admin, called.id, vol.id)
+        tree.add_member(huguo, admin, other.id, vol.id)
+        now = utcnow()
+        city = person(app, None, Role.CITY_ADMIN)
+        mob = mobilisation.start(tenancy(app), city, called.id, {"text": "集结", "deadline": now + timedelta(hours=1)}, now=now)
+        mobilisation.answer(vol, mob.id, {"available": True}, now=now)
+        teams = mobilisation.tally(mob)["teams"]
+        assert [row["id"] for row in teams] == [called.id] and teams[0]["available"] == 1
+
+
+def test_huge_group_ids_are_not_found(app):
+    with app.app_context():
+        with pytest.raises(GroupError) as missing:
+            tree.get_group(2**40)
+        assert missing.value.status == 404

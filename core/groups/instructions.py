@@ -102,19 +102,23 @@ def _own_instruction(tenancy, user, instruction_id):
     return instruction
 
 
-def status_of(tenancy, user, instruction_id):
+def status_of(tenancy, user, instruction_id, limit=500):
     """Who acknowledged and who has not: ``(instruction, acknowledged, waiting)``
-    as lists of ``(user, recipient row)``, for its sender's side of the tree."""
+    as lists of recipient rows (with their user), at most ``limit`` of each —
+    a city-wide instruction reaches 200,000; :func:`tally` gives the counts."""
     instruction = _own_instruction(tenancy, user, instruction_id)
-    rows = (
-        InstructionRecipient.select(InstructionRecipient, User)
-        .join(User, on=(InstructionRecipient.user == User.id))
-        .where(InstructionRecipient.instruction == instruction.id)
-        .order_by(User.name, User.id)
-    )
-    acknowledged = [row for row in rows if row.acknowledged_at is not None]
-    waiting = [row for row in rows if row.acknowledged_at is None]
-    return instruction, acknowledged, waiting
+
+    def rows(acknowledged):
+        done = InstructionRecipient.acknowledged_at.is_null(not acknowledged)
+        return list(
+            InstructionRecipient.select(InstructionRecipient, User)
+            .join(User, on=(InstructionRecipient.user == User.id))
+            .where(InstructionRecipient.instruction == instruction.id, done)
+            .order_by(User.name, User.id)
+            .limit(limit)
+        )
+
+    return instruction, rows(True), rows(False)
 
 
 def remind(tenancy, user, instruction_id, now=None):

@@ -51,6 +51,8 @@ def assign(station, by, officer_id, volunteer_id, now=None):
     if officer is None:
         raise not_found("officer")
     volunteer = _of_station(station, volunteer_id, Role.VOLUNTEER)
+    if not volunteer.active:
+        raise not_found("volunteer")
     limit = station.config.groups.liaison_limit
     try:
         with write_transaction():
@@ -72,8 +74,12 @@ def unassign(station, by, volunteer_id):
 def my_volunteers(station, officer):
     """The officer's volunteers, each with their last check-in day, last
     submission time and how many instructions they have not acknowledged."""
+    _staff_of(station, officer)
     volunteers = list(
-        User.select().join(Liaison, on=(Liaison.volunteer == User.id)).where(Liaison.officer == officer.id).order_by(User.name)
+        User.select()
+        .join(Liaison, on=(Liaison.volunteer == User.id))
+        .where(Liaison.officer == officer.id, Liaison.station == station.id)
+        .order_by(User.name)
     )
     ids = [v.id for v in volunteers]
     if not ids:
@@ -128,7 +134,8 @@ def meetings_of(officer, limit=20):
 
 def overview(station, now=None):
     """Every officer with volunteers: how many, the limit, their last meeting,
-    and whether they are over the limit or overdue (no meeting for two weeks)."""
+    and whether they are over the limit or overdue (no meeting for two weeks).
+    For the station's staff: the caller checks who is asking."""
     today = local_date_of(station, now)
     limit = station.config.groups.liaison_limit
     counts = dict(

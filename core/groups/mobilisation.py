@@ -15,7 +15,7 @@ from ..db import for_update, write_transaction
 from ..models import Group, GroupKind, GroupMember, Mobilisation, MobilisationAnswer, Role, User, utcnow
 from ..validation import AwareDateTime, TypedText
 from .errors import GroupError, forbidden, invalid, not_found
-from .tree import audience, get_group, may_see
+from .tree import audience, get_group, may_see, teams_below
 
 MAX_HOURS = 72
 
@@ -124,10 +124,12 @@ def tally(mobilisation):
         .order_by(MobilisationAnswer.station)
         .tuples()
     )
+    called_group = Group.get_by_id(mobilisation.group_id)
+    teams = GroupMember.group.in_(teams_below(called_group)) if called_group.kind == GroupKind.TEAM else True
     by_team = shaped(
         MobilisationAnswer.select(GroupMember.group, *counts)
         .join(GroupMember, on=(GroupMember.user == MobilisationAnswer.user))
-        .where(MobilisationAnswer.mobilisation == mobilisation.id)
+        .where(MobilisationAnswer.mobilisation == mobilisation.id, teams)  # a called team: only its own teams
         .group_by(GroupMember.group)
         .order_by(GroupMember.group)
         .tuples()

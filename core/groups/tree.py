@@ -48,7 +48,12 @@ def station_group(station):
     return Group.get(Group.key == f"station:{station.slug}")
 
 
+MAX_ROW_ID = 2**31 - 1  # larger ids are no row (and SQLite cannot even compare them)
+
+
 def get_group(group_id):
+    if not 0 < int(group_id) <= MAX_ROW_ID:
+        raise not_found("group")
     group = Group.get_or_none(Group.id == group_id)
     if group is None:
         raise not_found("group")
@@ -62,13 +67,14 @@ def district_of(user):
     return DistrictAdmin.select(DistrictAdmin.district).where(DistrictAdmin.user == user.id).scalar()
 
 
-def may_see(user, group, tenancy):
+def may_see(user, group, tenancy, district=None):
     """City admins see the whole tree, district admins their district's part,
-    everyone of a station their station's part."""
+    everyone of a station their station's part. (``district``: a district
+    admin's district, if the caller looked it up already.)"""
     if user.role == Role.CITY_ADMIN:
         return True
     if user.role == Role.DISTRICT_ADMIN:
-        return group.kind != GroupKind.CITY and group.district == district_of(user)
+        return group.kind != GroupKind.CITY and group.district == (district or district_of(user))
     return group.station_id is not None and group.station_id == user.station_id
 
 
@@ -108,7 +114,8 @@ def audience(group, tenancy):
 
 def subtree(user, tenancy):
     """The groups ``user`` sees, as ``(group, depth)`` in tree order."""
-    groups = [group for group in Group.select().order_by(Group.id) if may_see(user, group, tenancy)]
+    district = district_of(user)  # once, not once per group
+    groups = [group for group in Group.select().order_by(Group.id) if may_see(user, group, tenancy, district)]
     children = {}
     for group in groups:
         children.setdefault(group.parent_id, []).append(group)
@@ -169,6 +176,8 @@ def create_team(station, admin, name, parent_id=None, now=None):
 
 
 def station_team(station, group_id):
+    if not 0 < int(group_id) <= MAX_ROW_ID:
+        raise not_found("team")
     group = Group.get_or_none(Group.id == group_id, Group.station == station.id, Group.kind == GroupKind.TEAM)
     if group is None:
         raise not_found("team")
@@ -178,7 +187,7 @@ def station_team(station, group_id):
 def add_member(station, admin, team_id, user_id, now=None):
     _require_station_admin(station, admin)
     team = station_team(station, team_id)
-    person = User.get_or_none(User.id == user_id, User.station == station.id)
+    person = User.get_or_none(User.id == user_id, User.station == station.id, User.active == True)  # noqa: E712
     if person is None:
         raise not_found("volunteer or officer")
     try:
@@ -191,6 +200,8 @@ def add_member(station, admin, team_id, user_id, now=None):
 def remove_member(station, admin, team_id, user_id):
     _require_station_admin(station, admin)
     team = station_team(station, team_id)
+    if not 0 < int(user_id) <= MAX_ROW_ID:
+        raise not_found("member")
     removed = GroupMember.delete().where(GroupMember.group == team.id, GroupMember.user == user_id).execute()
     if not removed:
         raise not_found("member")
