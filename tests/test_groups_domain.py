@@ -125,3 +125,18 @@ def test_huge_group_ids_are_not_found(app):
         with pytest.raises(GroupError) as missing:
             tree.get_group(2**40)
         assert missing.value.status == 404
+
+
+def test_a_reminder_reaches_only_those_who_have_not_acknowledged(app):
+    from core.models import Notification
+
+    with app.app_context():
+        officer = person(app, "huguo", Role.OFFICER)
+        quick, slow = person(app), person(app)
+        sent, _ = instructions.post(tenancy(app), officer, tree.station_group(station(app, "huguo")).id, {"text": "请确认"})
+        instructions.acknowledge(quick, sent.id)
+        reminded = instructions.remind(tenancy(app), officer, sent.id)
+        notes = {(n.user_id, n.kind, n.data["instruction_id"]) for n in Notification.select()}
+        assert (slow.id, "instruction_reminder", sent.id) in notes
+        assert quick.id not in {user for user, _, _ in notes}
+        assert reminded == len(notes)

@@ -6,11 +6,13 @@ instruction to 200,000 volunteers is one statement, and "who has not
 acknowledged" is then a plain query. Acknowledging is one guarded UPDATE,
 so a second acknowledgement is refused (409) and changes nothing.
 """
+import json
+
 from marshmallow import Schema, fields, validate
 from peewee import Value, fn
 
 from ..db import write_transaction
-from ..models import Group, Instruction, InstructionRecipient, Priority, User, utcnow
+from ..models import Group, Instruction, InstructionRecipient, Notification, Priority, User, utcnow
 from ..validation import AwareDateTime, TypedText
 from .errors import GroupError, forbidden, invalid, not_found
 from .tree import audience, get_group, may_instruct, may_see
@@ -121,14 +123,25 @@ def status_of(tenancy, user, instruction_id, limit=500):
     return instruction, rows(True), rows(False)
 
 
+REMINDER = "instruction_reminder"  # the notification kind
+
+
 def remind(tenancy, user, instruction_id, now=None):
-    """Remind those who have not acknowledged; returns how many."""
+    """Remind those who have not acknowledged: each gets an in-app
+    notification; returns how many."""
+    now = now or utcnow()
     instruction = _own_instruction(tenancy, user, instruction_id)
-    return (
-        InstructionRecipient.update(reminded_at=now or utcnow())
-        .where(InstructionRecipient.instruction == instruction.id, InstructionRecipient.acknowledged_at.is_null())
-        .execute()
-    )
+    waiting = (InstructionRecipient.instruction == instruction.id) & InstructionRecipient.acknowledged_at.is_null()
+    with write_transaction():
+        reminded = InstructionRecipient.update(reminded_at=now).where(waiting).execute()
+        about = {"instruction_id": instruction.id, "text": instruction.text[:100]}
+        Notification.insert_from(
+            InstructionRecipient.select(
+                InstructionRecipient.station, InstructionRecipient.user, Value(REMINDER), Value(json.dumps(about, ensure_ascii=False)), Value(now)
+            ).where(waiting),
+            [Notification.station, Notification.user, Notification.kind, Notification.data, Notification.created_at],
+        ).execute()
+    return reminded
 
 
 def tally(instruction_id):
