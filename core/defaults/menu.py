@@ -1,6 +1,7 @@
 """Core's own menu entries."""
 from flask import url_for
 
+from ..groups.instructions import unread_count as unread_instructions
 from ..hookspecs import hookimpl
 from ..i18n import Text
 from ..menus import MenuItem
@@ -43,11 +44,16 @@ def menu_items(station, user):
         items.append(MenuItem(_counted("通知", "Notifications", unread_count(user)), url_for("tasks.my_notifications"), order=42))
         items.append(MenuItem(Text("服务时长", "My hours"), url_for("tasks.my_hours"), order=43))
         items.append(MenuItem(Text("我的兑换", "My redemptions"), url_for("rewards.my_redemptions"), order=45))
+    if here:
+        # the live-instructions script (base.html) keeps this label's count current
+        items.append(MenuItem(_counted("指令", "Instructions", unread_instructions(user)), url_for("groups.my_instructions"), order=25))
     if may_collect(station, user):
         items.append(MenuItem(Text("兑换核销", "Hand out rewards"), url_for("rewards.collect"), order=60))
     if here and user.is_staff:
         items.append(MenuItem(Text("发布任务", "Post tasks"), url_for("task_review.tasks"), order=64))
         items.append(MenuItem(_counted("审核", "Review", pending_count(station)), url_for("task_review.queue"), order=65))
+        items.append(MenuItem(Text("工作群", "Work groups"), url_for("groups.groups_tree"), order=66))
+        items.append(MenuItem(Text("我的联络", "My volunteers"), url_for("groups.my_volunteers"), order=67))
         items.append(MenuItem(Text("管理", "Manage"), url_for("points.manage"), order=70))
     # a visitor signed in at another station finds their own profile there
     home = station if here else get_station_of(user)

@@ -10,6 +10,8 @@ from ..tenancy import current_tenancy
 from . import (  # noqa: F401 - registers routes
     account,
     city,
+    group_pages,
+    instruction_stream,
     points_pages,
     reward_admin_pages,
     rewards_pages,
@@ -30,6 +32,8 @@ def register(app):
         task_pages.bp,
         task_review_pages.bp,
         task_feed_pages.bp,
+        group_pages.bp,
+        instruction_stream.bp,
     ):
         app.register_blueprint(blueprint)
 

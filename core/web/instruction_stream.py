@@ -1,0 +1,84 @@
+"""New instructions, live: Server-Sent Events at ``/s/<station>/instructions/stream``.
+
+The database is the bus, so any app server answers: the response polls
+:func:`core.groups.instructions.instructions_of` every :data:`POLL_SECONDS`
+and sends each new instruction as an event with its id, so a reconnecting
+EventSource resumes after the last one it had (``Last-Event-ID``; a page
+opening the stream gives ``?after=`` the newest one it shows). The response
+ends after :data:`MAX_SECONDS`, so a sync worker is not held for ever; the
+``retry:`` field tells the browser when to come back. On PostgreSQL the
+pooled connection is handed back between polls.
+
+Tests set :data:`POLL_SECONDS` and :data:`MAX_SECONDS` to tiny values.
+"""
+import json
+import time
+
+from flask import Blueprint, Response, abort, g, request, stream_with_context
+from flask_login import current_user
+
+from ..db import database, is_sqlite
+from ..groups import instructions
+from .group_pages import instruction_json
+
+bp = Blueprint("instruction_stream", __name__, url_prefix="/s/<station>")
+
+POLL_SECONDS = 2.0
+MAX_SECONDS = 25.0
+RETRY_MS = 3000  # how soon the browser reconnects after a response ends
+BATCH = 50  # the most instructions one poll sends
+
+
+def _after_id():
+    """Where to resume: ``Last-Event-ID`` (a reconnect), else ``?after=``."""
+    for raw in (request.headers.get("Last-Event-ID", ""), request.args.get("after", "")):
+        raw = raw.strip()
+        if raw:
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+                abort(400)
+            return int(raw)
+    return None
+
+
+def event(instruction, unread):
+    """One instruction as an SSE event (its id, one JSON ``data:`` line)."""
+    body = dict(instruction_json(instruction), unread=unread)
+    return f"id: {instruction.id}\ndata: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+@bp.route("/instructions/stream")
+def stream():
+    # an EventSource cannot follow a redirect to the sign-in page: 401, not 302
+    if not current_user.is_authenticated:
+        abort(401)
+    if current_user.station_id != g.station.id:
+        abort(404)
+    user = current_user._get_current_object()
+    after = _after_id()
+    pooled = not is_sqlite()
+
+    def events():
+        last = after
+        ends = time.monotonic() + MAX_SECONDS
+        yield f"retry: {RETRY_MS}\n\n"
+        while True:
+            if pooled:
+                database.connect(reuse_if_open=True)
+            fresh = instructions.instructions_of(user, after_id=last, limit=BATCH)
+            unread = instructions.unread_count(user) if fresh else None
+            chunks = []
+            for instruction in reversed(fresh):  # oldest first
+                chunks.append(event(instruction, unread))
+                last = instruction.id
+            if pooled and not database.is_closed():
+                database.close()  # back to the pool while this response waits
+            # a comment when there is nothing: a gone client is noticed at once
+            yield "".join(chunks) or ": waiting\n\n"
+            if time.monotonic() >= ends:
+                return
+            time.sleep(max(0.0, min(POLL_SECONDS, ends - time.monotonic())))
+
+    response = Response(stream_with_context(events()), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events on at once
+    return response

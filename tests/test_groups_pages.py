@@ -1,0 +1,373 @@
+"""Work groups on the station's pages: my instructions with acknowledgement
+and a live stream (SSE), the officers' tree, teams (station admins only),
+posting instructions with their status and reminders, liaison, and the
+volunteer's mobilisation card. Shared helpers: ``groups_pages_helpers.py``."""
+import json
+import re
+from datetime import timedelta
+
+import pytest
+
+from core.models import (
+    GroupMember,
+    Instruction,
+    InstructionRecipient,
+    Liaison,
+    LiaisonMeeting,
+    Role,
+    utcnow,
+)
+from core.testing import csrf_token_from
+from core.web import instruction_stream
+
+from .groups_helpers import person
+from .groups_pages_helpers import group_id, mobilise, pass_deadline, send, sse_events
+from .tasks_pages_helpers import (
+    action,
+    local_input,
+    menu_of,
+    officer,
+    page,
+    user_id,
+    volunteer,
+)
+
+OFFICER = "13700000001"
+ADMIN = "13700000009"
+
+
+def admin(app, slug="huguo", phone=ADMIN):
+    return officer(app, slug, phone=phone, name="王所长", role=Role.STATION_ADMIN)
+
+
+def ack(client, instruction_id):
+    return action(client, f"/s/huguo/instructions/{instruction_id}/acknowledge", "/s/huguo/instructions")
+
+
+# ---------------------------------------------------------------------------
+# My instructions
+# ---------------------------------------------------------------------------
+
+
+def test_my_instructions_newest_first_urgent_marked_acknowledged_once_and_counted_in_the_menu(app):
+    officer(app)
+    vol = volunteer(app)
+    first = send(app, OFFICER, "今晚八点集合巡逻", place="护国路口")
+    second = send(app, OFFICER, "立即疏散长春小学门口人群", priority="urgent")
+
+    text = page(vol.get("/s/huguo/instructions"))
+    assert text.index("立即疏散长春小学门口人群") < text.index("今晚八点集合巡逻")
+    urgent = re.search(rf'<li class="([^"]*)" id="instruction-{second}">\s*<p><span class="badge urgent">紧急</span>', text)
+    assert urgent and "urgent" in urgent.group(1).split()
+    assert f'class="instruction unread" id="instruction-{first}"' in text  # a normal one has no mark
+    assert "地点：护国路口" in text and "护国派出所" in text
+    assert "指令 (2)" in menu_of(text)
+    assert 'id="instructions-live"' in text and "/s/huguo/instructions/stream" in text
+
+    done = ack(vol, first)
+    assert done.status_code == 302 and done.headers["Location"].startswith("/s/huguo/instructions")
+    after = page(vol.get("/s/huguo/instructions"))
+    assert "指令 (1)" in menu_of(after) and "已确认" in after
+    assert "指令 (1)" in menu_of(page(vol.get("/s/huguo/")))
+
+    twice = ack(vol, first)
+    assert twice.status_code == 409 and "你已确认过这条指令" in page(twice)
+    with app.app_context():
+        assert InstructionRecipient.select().where(InstructionRecipient.acknowledged_at.is_null(False)).count() == 1
+
+
+def test_an_instruction_that_did_not_reach_you_cannot_be_acknowledged(app):
+    officer(app, "donghua", phone="13700000002")
+    vol = volunteer(app)
+    elsewhere = send(app, "13700000002", "东华今晚夜巡", key="station:donghua")
+    assert ack(vol, elsewhere).status_code == 404
+    assert "东华今晚夜巡" not in page(vol.get("/s/huguo/instructions"))
+
+
+def test_my_instructions_need_a_member_of_the_station(app):
+    assert volunteer(app, "donghua", phone="13800000002").get("/s/huguo/instructions").status_code == 404
+    anonymous = app.test_client().get("/s/huguo/instructions")
+    assert anonymous.status_code == 302 and "/s/huguo/login" in anonymous.headers["Location"]
+
+
+def test_the_json_poll_gives_the_newer_instructions_and_the_unread_count(app):
+    officer(app)
+    vol = volunteer(app)
+    old = send(app, OFFICER, "旧指令")
+    new = send(app, OFFICER, "新指令", priority="urgent")
+    body = vol.get(f"/s/huguo/instructions.json?after={old}").get_json()
+    assert [item["id"] for item in body["instructions"]] == [new]
+    assert body["instructions"][0]["urgent"] and body["unread"] == 2
+    assert vol.get("/s/huguo/instructions.json?after=x").status_code == 400
+
+
+def test_english_with_lang_en(app):
+    officer(app)
+    vol = volunteer(app)
+    send(app, OFFICER, "Patrol at eight", priority="urgent")
+    text = page(vol.get("/s/huguo/instructions?lang=en"))
+    assert "My instructions" in text and "Acknowledge" in text and "Urgent" in text
+    assert "Instructions (1)" in menu_of(text)
+    boss = admin(app)
+    assert "Work groups" in page(boss.get("/s/huguo/manage/groups?lang=en"))
+    assert "Liaison overview" in page(boss.get("/s/huguo/manage/liaison?lang=en"))
+
+
+# ---------------------------------------------------------------------------
+# The live stream (Server-Sent Events)
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def quick_stream(monkeypatch):
+    monkeypatch.setattr(instruction_stream, "POLL_SECONDS", 0.01)
+    monkeypatch.setattr(instruction_stream, "MAX_SECONDS", 0.2)
+
+
+def test_the_stream_sends_instructions_as_events_with_ids_and_resumes_after_the_last_event_id(app, quick_stream):
+    officer(app)
+    vol = volunteer(app)
+    first = send(app, OFFICER, "第一条")
+    second = send(app, OFFICER, "第二条：紧急集合", priority="urgent")
+
+    response = vol.get("/s/huguo/instructions/stream")
+    assert response.status_code == 200 and response.mimetype == "text/event-stream"
+    text = page(response)
+    assert text.startswith("retry: ")
+    assert f"id: {first}\n" in text and f"id: {second}\n" in text
+    events = [e for e in sse_events(text) if "id" in e]
+    assert [int(e["id"]) for e in events] == [first, second]  # oldest first
+    body = json.loads(events[1]["data"])
+    assert body["text"] == "第二条：紧急集合" and body["urgent"] and body["unread"] == 2
+    assert body["acknowledge_url"] == f"/s/huguo/instructions/{second}/acknowledge"
+
+    resumed = page(vol.get("/s/huguo/instructions/stream", headers={"Last-Event-ID": str(first)}))
+    assert [int(e["id"]) for e in sse_events(resumed) if "id" in e] == [second]
+    # the header of a reconnect wins over the page's ?after=
+    again = page(vol.get("/s/huguo/instructions/stream?after=0", headers={"Last-Event-ID": str(second)}))
+    assert not [e for e in sse_events(again) if "id" in e]
+    assert [int(e["id"]) for e in sse_events(page(vol.get(f"/s/huguo/instructions/stream?after={first}"))) if "id" in e] == [second]
+
+
+def test_the_stream_sends_an_instruction_posted_while_it_is_read(app, monkeypatch):
+    monkeypatch.setattr(instruction_stream, "POLL_SECONDS", 0.01)
+    monkeypatch.setattr(instruction_stream, "MAX_SECONDS", 5)
+    officer(app)
+    vol = volunteer(app)
+    response = vol.get("/s/huguo/instructions/stream?after=0", buffered=False)
+    chunks = iter(response.response)
+    assert next(chunks).decode().startswith("retry: ")
+    assert next(chunks).decode().startswith(":")  # nothing yet
+    posted = send(app, OFFICER, "刚刚发布的指令", priority="urgent")
+    for chunk in chunks:
+        if f"id: {posted}" in chunk.decode():
+            assert "刚刚发布的指令" in chunk.decode()
+            break
+    else:
+        pytest.fail("the instruction never came")
+    response.close()
+
+
+def test_the_stream_ends_by_itself(app, quick_stream):
+    vol = volunteer(app)
+    text = page(vol.get("/s/huguo/instructions/stream"))
+    assert text.startswith("retry: ") and ": waiting" in text
+
+
+def test_the_stream_is_for_members_of_the_station_only(app, quick_stream):
+    assert app.test_client().get("/s/huguo/instructions/stream").status_code == 401
+    assert volunteer(app, "donghua", phone="13800000002").get("/s/huguo/instructions/stream").status_code == 404
+    assert volunteer(app).get("/s/huguo/instructions/stream", headers={"Last-Event-ID": "abc"}).status_code == 400
+
+
+# ---------------------------------------------------------------------------
+# The tree, teams, posting, status and reminders
+# ---------------------------------------------------------------------------
+
+
+def test_station_admins_make_teams_and_manage_members_and_officers_only_look(app):
+    boss = admin(app)
+    cop = officer(app)
+    volunteer(app)
+    vol_id = user_id(app, "13800000001")
+
+    tree_page = page(boss.get("/s/huguo/manage/groups"))
+    assert "护国派出所" in tree_page and "3 人" in tree_page  # the station group holds everyone
+    assert "工作群" in menu_of(tree_page)
+
+    made = boss.post("/s/huguo/manage/groups/teams", data={"csrf_token": csrf_token_from(boss.get("/s/huguo/manage/groups")), "name": "长春小学护学队", "parent": str(group_id(app))})
+    assert made.status_code == 302
+    school = group_id(app, f"team:{_station_id(app)}:长春小学护学队")
+    assert made.headers["Location"] == f"/s/huguo/manage/groups/{school}"
+    gate = boss.post("/s/huguo/manage/groups/teams", data={"csrf_token": csrf_token_from(boss.get("/s/huguo/manage/groups")), "name": "正门组", "parent": str(school)})
+    assert gate.status_code == 302
+    twice = boss.post("/s/huguo/manage/groups/teams", data={"csrf_token": csrf_token_from(boss.get("/s/huguo/manage/groups")), "name": "正门组"})
+    assert twice.status_code == 409 and "本所已有同名的小组" in page(twice)
+    empty = boss.post("/s/huguo/manage/groups/teams", data={"csrf_token": csrf_token_from(boss.get("/s/huguo/manage/groups")), "name": "  "})
+    assert empty.status_code == 400
+
+    team_url = f"/s/huguo/manage/groups/{school}"
+    added = boss.post(f"{team_url}/members", data={"csrf_token": csrf_token_from(boss.get(team_url)), "user_id": str(vol_id)})
+    assert added.status_code == 302
+    team_page = page(boss.get(team_url))
+    assert "李红 已加入小组" in team_page and f'id="member-{vol_id}"' in team_page and "正门组" in team_page
+    again = boss.post(f"{team_url}/members", data={"csrf_token": csrf_token_from(boss.get(team_url)), "user_id": str(vol_id)})
+    assert again.status_code == 409 and "已是本小组成员" in page(again)
+    tree_page = page(boss.get("/s/huguo/manage/groups"))
+    assert "长春小学护学队" in tree_page and "1 人" in tree_page
+
+    # an officer sees the tree and the team, but changes nothing
+    assert "长春小学护学队" in page(cop.get("/s/huguo/manage/groups"))
+    assert cop.get(team_url).status_code == 200 and "加入小组" not in page(cop.get(team_url))
+    token = csrf_token_from(cop.get("/s/huguo/manage/groups"))
+    assert cop.post("/s/huguo/manage/groups/teams", data={"csrf_token": token, "name": "私自建组"}).status_code == 403
+    assert cop.post(f"{team_url}/members/{vol_id}/remove", data={"csrf_token": token}).status_code == 403
+    assert volunteer(app, phone="13800000003").get("/s/huguo/manage/groups").status_code == 403
+
+    removed = boss.post(f"{team_url}/members/{vol_id}/remove", data={"csrf_token": csrf_token_from(boss.get(team_url))})
+    assert removed.status_code == 302
+    with app.app_context():
+        assert not GroupMember.select().where(GroupMember.user == vol_id).exists()
+    # another station's team is no team here
+    other = admin(app, "donghua", phone="13700000008")
+    assert other.get(team_url.replace("huguo", "donghua")).status_code == 404
+
+
+def _station_id(app):
+    with app.app_context():
+        return app.extensions["redarmband"].tenancy.get("huguo").id
+
+
+def test_officers_post_to_a_group_see_who_acknowledged_and_remind_the_others(app):
+    cop = officer(app)
+    li = volunteer(app)
+    volunteer(app, name="赵强", phone="13800000003")
+    station_group = group_id(app)
+    form_url = f"/s/huguo/manage/instructions/new?group={station_group}"
+    assert f'<option value="{station_group}" selected>' in page(cop.get(form_url))
+
+    deadline = local_input(utcnow().replace(second=0, microsecond=0) + timedelta(hours=3))
+    data = {"csrf_token": csrf_token_from(cop.get(form_url)), "group": str(station_group), "text": "明早七点到岗", "place": "长春小学", "priority": "urgent", "deadline": deadline}
+    sent = cop.post("/s/huguo/manage/instructions/new", data=data)
+    assert sent.status_code == 302, page(sent)
+    with app.app_context():
+        instruction = Instruction.get(Instruction.text == "明早七点到岗")
+    assert sent.headers["Location"] == f"/s/huguo/manage/instructions/{instruction.id}"
+    assert local_input(instruction.deadline) == deadline  # typed in the station's zone
+    status = page(cop.get(sent.headers["Location"]))
+    assert "指令已发送给 2 人" in status and "李红" in status and "赵强" in status
+    assert 'id="waiting-count">2<' in status
+
+    assert ack(li, instruction.id).status_code == 302
+    status = page(cop.get(f"/s/huguo/manage/instructions/{instruction.id}"))
+    assert 'id="acknowledged-count">1<' in status and 'id="waiting-count">1<' in status
+    reminded = action(cop, f"/s/huguo/manage/instructions/{instruction.id}/remind", f"/s/huguo/manage/instructions/{instruction.id}")
+    assert reminded.status_code == 302
+    assert "已提醒 1 位尚未确认的人" in page(cop.get(reminded.headers["Location"]))
+    assert "明早七点到岗" in page(cop.get("/s/huguo/manage/instructions"))
+
+    # a deadline in the past or an empty text: the form again, nothing sent
+    data.update(csrf_token=csrf_token_from(cop.get(form_url)), deadline=local_input(utcnow() - timedelta(hours=1)))
+    assert cop.post("/s/huguo/manage/instructions/new", data=data).status_code == 400
+    data.update(deadline="", text="")
+    refused = cop.post("/s/huguo/manage/instructions/new", data=data)
+    assert refused.status_code == 400 and "请输入指令内容" in page(refused)
+    # another station's group, status or reminder
+    data.update(text="越界", group=str(group_id(app, "station:donghua")))
+    assert cop.post("/s/huguo/manage/instructions/new", data=data).status_code == 404
+    other = officer(app, "donghua", phone="13700000002")
+    assert other.get(f"/s/donghua/manage/instructions/{instruction.id}").status_code == 404
+    with app.app_context():
+        assert Instruction.select().count() == 1
+    # volunteers do not post
+    assert li.get(form_url).status_code == 403
+
+
+# ---------------------------------------------------------------------------
+# Liaison
+# ---------------------------------------------------------------------------
+
+
+def test_liaison_assignment_within_the_limit_meetings_and_the_overview(app):
+    boss = admin(app)
+    cop = officer(app)
+    cop_id = user_id(app, OFFICER)
+    officer(app, phone="13700000003", name="刘警官")
+    other_id = user_id(app, "13700000003")
+    with app.app_context():
+        vols = [person(app) for _ in range(11)]
+        ids = [v.id for v in vols]
+
+    def assign(officer_id, volunteer_id):
+        token = csrf_token_from(boss.get("/s/huguo/manage/liaison"))
+        return boss.post("/s/huguo/manage/liaison/assign", data={"csrf_token": token, "officer_id": str(officer_id), "volunteer_id": str(volunteer_id)})
+
+    for vid in ids[:10]:
+        assert assign(cop_id, vid).status_code == 302
+    eleventh = assign(cop_id, ids[10])
+    assert eleventh.status_code == 409
+    assert "张警官 已联络 10 名志愿者" in page(eleventh)
+    second = assign(other_id, ids[0])
+    assert second.status_code == 409 and "该志愿者已有联络民警" in page(second)
+    assert assign("x", ids[10]).status_code == 400
+
+    overview = page(boss.get("/s/huguo/manage/liaison"))
+    assert "10 / 10" in overview and "两周未见面" in overview
+
+    mine = page(cop.get("/s/huguo/liaison"))
+    assert "我的联络" in menu_of(mine)
+    assert all(f'id="volunteer-{vid}"' in mine for vid in ids[:10])
+    today = page(cop.get("/s/huguo/liaison"))
+    held_on = re.search(r'name="held_on"[^>]*value="([0-9-]+)"', today).group(1)
+    logged = cop.post("/s/huguo/liaison/meetings", data={"csrf_token": csrf_token_from(cop.get("/s/huguo/liaison")), "held_on": held_on, "attendees": [str(ids[0]), str(ids[1])], "notes": "周例会"})
+    assert logged.status_code == 302
+    assert "周例会" in page(cop.get("/s/huguo/liaison"))
+    stranger = cop.post("/s/huguo/liaison/meetings", data={"csrf_token": csrf_token_from(cop.get("/s/huguo/liaison")), "held_on": held_on, "attendees": [str(ids[10])]})
+    assert stranger.status_code == 400 and "请只勾选你联络的志愿者" in page(stranger)
+    with app.app_context():
+        assert LiaisonMeeting.select().count() == 1
+    overview = page(boss.get("/s/huguo/manage/liaison"))
+    assert "两周未见面" not in overview and held_on in overview
+
+    unassigned = action(boss, f"/s/huguo/manage/liaison/{ids[0]}/unassign", "/s/huguo/manage/liaison")
+    assert unassigned.status_code == 302
+    assert action(boss, f"/s/huguo/manage/liaison/{ids[0]}/unassign", "/s/huguo/manage/liaison").status_code == 404
+    assert assign(cop_id, ids[10]).status_code == 302
+    with app.app_context():
+        assert Liaison.select().where(Liaison.officer == cop_id).count() == 10
+    assert volunteer(app, phone="13800000009").get("/s/huguo/manage/liaison").status_code == 403
+
+
+# ---------------------------------------------------------------------------
+# Mobilisation
+# ---------------------------------------------------------------------------
+
+
+def test_a_volunteer_answers_a_mobilisation_once_and_sees_when_it_is_over(app):
+    vol = volunteer(app)
+    with app.app_context():
+        city = person(app, None, Role.CITY_ADMIN).id
+    first = mobilise(app, city, "全市红袖标集结待命")
+    card = page(vol.get("/s/huguo/instructions"))
+    assert "全市红袖标集结待命" in card and "我可以出勤" in card
+    answer_url = f"/s/huguo/mobilisations/{first}/answer"
+    assert f'action="{answer_url}"' in card
+
+    token = csrf_token_from(vol.get("/s/huguo/instructions"))
+    answered = vol.post(answer_url, data={"csrf_token": token, "available": "yes", "location": "护国路口"})
+    assert answered.status_code == 302
+    after = page(vol.get("/s/huguo/instructions"))
+    assert "你已回复：可以出勤" in after and "护国路口" in after and f'action="{answer_url}"' not in after
+    twice = vol.post(answer_url, data={"csrf_token": token, "available": "no"})
+    assert twice.status_code == 409 and "你已回复过这次动员" in page(twice)
+    assert vol.post(answer_url, data={"csrf_token": token, "available": "maybe"}).status_code == 400
+
+    late = mobilise(app, city, "第二次集结")
+    pass_deadline(app, late)
+    over = page(vol.get("/s/huguo/instructions"))
+    assert "第二次集结" in over and "本次动员已结束，停止回复。" in over
+    refused = vol.post(f"/s/huguo/mobilisations/{late}/answer", data={"csrf_token": token, "available": "yes"})
+    assert refused.status_code == 409 and "本次动员已结束" in page(refused)
+    assert volunteer(app, "donghua", phone="13800000002").post(answer_url, data={"csrf_token": token, "available": "yes"}).status_code in (400, 404)
+    english = page(vol.get("/s/huguo/instructions?lang=en"))
+    assert "This mobilisation is over: answers are closed." in english and "You answered: available" in english
