@@ -55,9 +55,9 @@ class PointsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    checkin_points = fields.Integer(load_default=1, validate=validate.Range(min=0, max=100))
-    daily_cap = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
-    pickup_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=365))
+    checkin_points = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=0, max=100))
+    daily_cap = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1))
+    pickup_days = fields.Integer(strict=True, load_default=7, validate=validate.Range(min=1, max=365))
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,8 @@ class TasksSchema(Schema):
         unknown = RAISE
 
     disabled = fields.List(fields.String(), load_default=list)
-    max_photo_mb = fields.Integer(load_default=5, validate=validate.Range(min=1, max=MAX_PHOTO_MB))
-    star_hours = fields.List(fields.Integer(validate=validate.Range(min=1, max=100_000)), load_default=lambda: list(STAR_HOURS))
+    max_photo_mb = fields.Integer(strict=True, load_default=5, validate=validate.Range(min=1, max=MAX_PHOTO_MB))
+    star_hours = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000)), load_default=lambda: list(STAR_HOURS))
 
     @validates("star_hours")
     def _five_rising(self, value, **_kwargs):
@@ -100,7 +100,7 @@ class GroupsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    liaison_limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+    liaison_limit = fields.Integer(strict=True, load_default=10, validate=validate.Range(min=1, max=100))
 
 
 @dataclass(frozen=True)

@@ -140,3 +140,19 @@ def test_a_reminder_reaches_only_those_who_have_not_acknowledged(app):
         assert (slow.id, "instruction_reminder", sent.id) in notes
         assert quick.id not in {user for user, _, _ in notes}
         assert reminded == len(notes)
+
+
+def test_catching_up_after_a_long_gap_misses_no_instruction(app):
+    with app.app_context():
+        officer = person(app, "huguo", Role.OFFICER)
+        vol = person(app)
+        group_id = tree.station_group(station(app, "huguo")).id
+        sent = [instructions.post(tenancy(app), officer, group_id, {"text": f"第{n}条"})[0].id for n in range(7)]
+        seen, last = [], sent[0] - 1
+        while True:
+            batch = instructions.instructions_of(vol, after_id=last, limit=3)
+            if not batch:
+                break
+            seen.extend(reversed([i.id for i in batch]))
+            last = batch[0].id
+        assert seen == sent

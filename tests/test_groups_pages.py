@@ -17,10 +17,13 @@ from core.models import (
     Role,
     utcnow,
 )
-from core.testing import csrf_token_from
+from core.groups import instructions as instruction_domain
+from core.groups import tree as tree_domain
+from core.testing import csrf_token_from, post_form
 from core.web import instruction_stream
 
-from .groups_helpers import person
+from .groups_helpers import person, tenancy
+from .points_helpers import station
 from .groups_pages_helpers import group_id, mobilise, pass_deadline, send, sse_events
 from .tasks_pages_helpers import (
     action,
@@ -371,3 +374,19 @@ def test_a_volunteer_answers_a_mobilisation_once_and_sees_when_it_is_over(app):
     assert volunteer(app, "donghua", phone="13800000002").post(answer_url, data={"csrf_token": token, "available": "yes"}).status_code in (400, 404)
     english = page(vol.get("/s/huguo/instructions?lang=en"))
     assert "This mobilisation is over: answers are closed." in english and "You answered: available" in english
+
+
+def test_a_reminder_shows_in_the_volunteers_notifications_in_their_language(app):
+    with app.app_context():
+        officer = person(app, "huguo", "officer")
+        vol = person(app)
+        group_id = tree_domain.station_group(station(app, "huguo")).id
+        sent, _ = instruction_domain.post(tenancy(app), officer, group_id, {"text": "明早七点集合"})
+        instruction_domain.remind(tenancy(app), officer, sent.id)
+        phone = vol.phone
+    client = app.test_client()
+    post_form(client, "/s/huguo/login", {"phone": phone, "password": "pass-word-1"})
+    page = client.get("/s/huguo/me/notifications").get_data(as_text=True)
+    assert "提醒：请确认指令“明早七点集合”。" in page
+    english = client.get("/s/huguo/me/notifications?lang=en").get_data(as_text=True)
+    assert "Reminder: please acknowledge the instruction “明早七点集合”." in english

@@ -56,7 +56,8 @@ def post(tenancy, author, group_id, data, now=None):
 
 def instructions_of(user, *, after_id=None, limit=50):
     """Instructions that reached ``user``, newest first, each with its
-    ``acknowledged_at`` (``after_id``: only newer ones, for live pages)."""
+    ``acknowledged_at`` (``after_id``: only newer ones, for live pages and
+    clients catching up)."""
     query = (
         Instruction.select(Instruction, InstructionRecipient.acknowledged_at, Group.name.alias("group_name"))
         .join(InstructionRecipient, on=(InstructionRecipient.instruction == Instruction.id))
@@ -64,9 +65,12 @@ def instructions_of(user, *, after_id=None, limit=50):
         .join(Group, on=(Instruction.group == Group.id))
         .where(InstructionRecipient.user == user.id)
     )
-    if after_id is not None:
-        query = query.where(Instruction.id > after_id)
-    return list(query.order_by(Instruction.id.desc()).limit(limit).objects())
+    if after_id is None:
+        return list(query.order_by(Instruction.id.desc()).limit(limit).objects())
+    # the OLDEST ``limit`` after it: a client catching up after a long gap
+    # asks again from the last one it got, and misses none
+    oldest = list(query.where(Instruction.id > after_id).order_by(Instruction.id).limit(limit).objects())
+    return oldest[::-1]
 
 
 def unread_count(user):

@@ -64,6 +64,8 @@ def describe(station, note):
         return _("Your %(type)s work was not accepted: %(reason)s", type=label, reason=data.get("reason", ""))
     if note.kind == "submission_returned":
         return _("Your %(type)s work was sent back for changes: %(reason)s", type=label, reason=data.get("reason", ""))
+    if note.kind == "instruction_reminder":
+        return _("Reminder: please acknowledge the instruction “%(text)s”.", text=data.get("text", ""))
     return note.kind
 
 
