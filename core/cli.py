@@ -18,9 +18,9 @@ from .accounts import (
 )
 from .app import create_app
 from .config import StationConfigError, load_stations, settings_from_environment
-from .groups.tree import ensure_tree
+from .groups.tree import add_member, create_team, ensure_tree
 from .hookspecs import PROJECT_NAME
-from .models import Role, SchemaOutOfDate, Task, User, create_tables
+from .models import Group, GroupKind, Role, SchemaOutOfDate, Task, User, create_tables
 from .plugins import PluginRegistry, is_builtin, make_plugin_manager
 from .points import verify_balances
 from .rewards import expire_due, grant_collect
@@ -31,6 +31,8 @@ DEMO_PASSWORD = "redarmband"
 # Demo shifts by task type: school-gate duty at arrival, night patrol across midnight.
 DEMO_SHIFTS = {"night_patrol": ("20:00", "02:00")}
 DEFAULT_DEMO_SHIFT = ("07:30", "08:30")
+# Demo teams of each station, made by its station admin; the demo volunteer joins the first.
+DEMO_TEAMS = ("第一巡逻队", "第二巡逻队")
 
 
 def _platform():
@@ -67,6 +69,7 @@ def build_cli(pm=None):
             init_database()
             logins = _create_demo_accounts()
             _create_demo_tasks()
+            _create_demo_groups()
         click.echo(f"Red Armband demo: database {app.config['DATABASE_URL']}")
         click.echo(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
         for slug, role, phone in logins:
@@ -218,9 +221,12 @@ def _add_plugins_commands(cli, pm):
 
 
 def _create_demo_accounts():
-    """One volunteer, officer and station admin per station, and a city admin.
+    """One volunteer, officer and station admin per station, a district admin
+    per district of the enabled stations, and a city admin.
 
-    Phones are 139000 + station number + role number; existing ones are kept.
+    Phones are 1390000 + station number + role number (13900000101 …), 139000098
+    + district number for district admins (13900009801 …) and 13900009999 for
+    the city admin; existing ones are kept.
     """
     logins = []
     stations = sorted(current_tenancy().stations.values(), key=lambda s: s.slug)
@@ -244,6 +250,11 @@ def _create_demo_accounts():
             phone = f"{prefix}{suffix}"
             _ensure_user(role=role, phone=phone, name=f"{station.config.name}{title}", station_id=station.id)
             logins.append((station.slug, role, phone))
+    districts = sorted({station.config.district for station in stations})
+    for number, district in enumerate(districts, start=1):
+        phone = f"139000098{number:02d}"
+        _ensure_user(role=Role.DISTRICT_ADMIN, phone=phone, name=f"{district}管理员", station_id=None, district=district)
+        logins.append((district, Role.DISTRICT_ADMIN, phone))
     _ensure_user(role=Role.CITY_ADMIN, phone="13900009999", name="市级管理员", station_id=None)
     logins.append(("(city)", Role.CITY_ADMIN, "13900009999"))
     return logins
@@ -274,6 +285,23 @@ def _create_demo_tasks():
             "last_date": (today + timedelta(days=14)).isoformat(),
         }
         post_weekly(station, officer, WeeklyPatternSchema().load(pattern))
+
+
+def _create_demo_groups():
+    """The ``DEMO_TEAMS`` of each station, made by its station admin, with the
+    station's demo volunteer in the first; a team that exists already is left
+    alone, so a second demo start adds nothing."""
+    for station in current_tenancy().stations.values():
+        admin = User.select().where(User.station == station.id, User.role == Role.STATION_ADMIN).order_by(User.id).first()
+        if admin is None:
+            continue
+        volunteer = User.select().where(User.station == station.id, User.role == Role.VOLUNTEER).order_by(User.id).first()
+        for number, name in enumerate(DEMO_TEAMS):
+            if Group.select().where(Group.station == station.id, Group.kind == GroupKind.TEAM, Group.name == name).exists():
+                continue
+            team = create_team(station, admin, name)
+            if number == 0 and volunteer is not None:
+                add_member(station, admin, team.id, volunteer.id)
 
 
 def _ensure_user(**fields):

@@ -167,3 +167,81 @@ def test_the_demo_posts_each_stations_own_tasks_once(app):
         counts = {slug: Task.select().where(Task.station == station.id).count() for slug, station in tenancy.stations.items()}
     assert kinds["huguo"] == {"school_gate_duty"} and kinds["donghua"] == {"night_patrol"}
     assert all(8 <= count <= 11 for count in counts.values()), counts  # two weeks of school days from today
+
+
+def test_the_demo_makes_district_admins_and_each_stations_teams_once(app):
+    from core.cli import DEMO_TEAMS, _create_demo_accounts, _create_demo_groups
+    from core.groups import tree
+    from core.models import DistrictAdmin, Group, GroupKind, GroupMember
+
+    with app.app_context():
+        logins = _create_demo_accounts()
+        _create_demo_groups()
+        again = _create_demo_accounts()  # a second demo start adds nothing
+        _create_demo_groups()
+        assert again == logins
+        district_logins = [(where, phone) for where, role, phone in logins if role == Role.DISTRICT_ADMIN]
+        assert district_logins == [("五华分局", "13900009801"), ("盘龙分局", "13900009802")]
+        phones = [phone for _, _, phone in logins]
+        assert len(phones) == len(set(phones)) == 3 * 3 + 2 + 1
+        assert {(row.user.phone, row.district) for row in DistrictAdmin.select()} == {
+            (phone, where) for where, phone in district_logins
+        }
+        for where, phone in district_logins:
+            admin = User.get(User.phone == phone)
+            assert (admin.role, admin.station_id, tree.district_of(admin)) == (Role.DISTRICT_ADMIN, None, where)
+
+        tenancy = app.extensions["redarmband"].tenancy
+        for slug, station in tenancy.stations.items():
+            teams = list(Group.select().where(Group.station == station.id, Group.kind == GroupKind.TEAM).order_by(Group.id))
+            assert [team.name for team in teams] == list(DEMO_TEAMS), slug
+            admin = User.get(User.phone == next(p for s, r, p in logins if s == slug and r == Role.STATION_ADMIN))
+            assert all(team.created_by_id == admin.id for team in teams)
+            assert all(team.parent_id == tree.station_group(station).id for team in teams)
+            volunteer = User.get(User.phone == next(p for s, r, p in logins if s == slug and r == Role.VOLUNTEER))
+            assert [member.id for member in tree.members_of(teams[0])] == [volunteer.id]
+        assert GroupMember.select().count() == len(tenancy.stations)
+
+
+def test_the_demo_prints_the_district_admins_log_ins(app, monkeypatch):
+    import flask
+
+    from core import cli as cli_module
+
+    monkeypatch.setattr(cli_module, "create_app", lambda: app)
+    monkeypatch.setattr(flask.Flask, "run", lambda self, **kwargs: None)  # no server
+    result = CliRunner().invoke(build_cli(app.extensions["redarmband"].pm), ["demo"], obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any("五华分局" in line and "district_admin" in line and "13900009801" in line for line in lines), result.output
+    assert any("盘龙分局" in line and "district_admin" in line and "13900009802" in line for line in lines), result.output
+
+
+def test_users_create_district_admin(app, runner):
+    from core.groups import tree
+    from core.models import DistrictAdmin
+
+    result = runner.invoke(["users", "create", "--role", "district_admin", "--district", "五华分局", *ACCOUNT])
+    assert result.exit_code == 0, result.output
+    assert "created district_admin 张警官 (13700000001) at 五华分局" in result.output
+    with app.app_context():
+        admin = User.get(User.phone == "13700000001")
+        assert (admin.role, admin.station_id, tree.district_of(admin)) == (Role.DISTRICT_ADMIN, None, "五华分局")
+        assert DistrictAdmin.select().count() == 1
+
+
+def test_users_create_refuses_an_unknown_district(app, runner):
+    result = runner.invoke(["users", "create", "--role", "district_admin", "--district", "朝阳分局", *ACCOUNT])
+    assert result.exit_code != 0
+    assert "--district" in result.output and "'朝阳分局'" in result.output
+    assert "五华分局" in result.output and "盘龙分局" in result.output  # the districts there are
+    with app.app_context():
+        assert not User.select().where(User.phone == "13700000001").exists()
+
+
+def test_users_create_district_admin_without_a_district_says_one_is_needed(app, runner):
+    result = runner.invoke(["users", "create", "--role", "district_admin", *ACCOUNT])
+    assert result.exit_code != 0
+    assert "district" in result.output and "Traceback" not in result.output
+    with app.app_context():
+        assert not User.select().where(User.phone == "13700000001").exists()
