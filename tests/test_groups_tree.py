@@ -207,3 +207,23 @@ def test_a_station_with_a_liaison_limit_of_3_refuses_the_fourth(make_app, tmp_pa
         [row] = liaison.overview(alpha)
         assert (row["volunteers"], row["limit"], row["over_limit"]) == (3, 3, False)
         assert the_tree()["station:alpha"] == (GroupKind.STATION, "alpha station", "district:一区")
+
+
+def test_a_station_moved_to_another_district_in_its_config_moves_in_the_tree(make_app, tmp_path):
+    stations = tmp_path / "moving"
+    stations.mkdir()
+    write_station(stations, "alpha", district="一区")
+    first = make_app(STATIONS_DIR=str(stations))
+    with first.app_context():
+        admin = person(first, "alpha", Role.STATION_ADMIN)
+        squad = tree.create_team(station(first, "alpha"), admin, "巡逻队", None)
+    write_station(stations, "alpha", district="二区", name="阿尔法站")  # the admin edits the config and restarts
+    again = make_app(STATIONS_DIR=str(stations))
+    with again.app_context():
+        assert the_tree()["station:alpha"] == (GroupKind.STATION, "阿尔法站", "district:二区")
+        assert Group.get_by_id(squad.id).district == "二区"
+        boss = person(again, None, Role.DISTRICT_ADMIN, district="二区")
+        assert {group.key for group, _depth in tree.subtree(boss, again.extensions["redarmband"].tenancy)} >= {
+            "district:二区",
+            "station:alpha",
+        }

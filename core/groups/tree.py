@@ -42,6 +42,16 @@ def ensure_tree(tenancy):
     ]
     if station_rows:
         Group.insert_many(station_rows).on_conflict_ignore().execute()
+    # A station's config may have changed since its group was made (renamed,
+    # moved to another district): the tree follows the config, teams too.
+    for row in station_rows:
+        Group.update(name=row["name"], district=row["district"], parent=row["parent"]).where(
+            Group.key == row["key"],
+            (Group.name != row["name"]) | (Group.district != row["district"]) | (Group.parent != row["parent"]),
+        ).execute()
+        Group.update(district=row["district"]).where(
+            Group.station == row["station"], Group.kind == GroupKind.TEAM, Group.district != row["district"]
+        ).execute()
 
 
 def station_group(station):
