@@ -1,6 +1,7 @@
 """Groups through core's functions: the tree, instructions reaching exactly
 the people below a group, acknowledgements, mobilisation, liaison."""
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +10,7 @@ from core.models import Group, InstructionRecipient, Role, utcnow
 
 from .groups_helpers import person, team, tenancy
 from .points_helpers import station
+from .tasks_helpers import photo_bytes
 
 
 def test_an_instruction_to_a_district_reaches_every_member_of_every_station_and_team_below_it_and_no_one_else(app):
@@ -156,3 +158,26 @@ def test_catching_up_after_a_long_gap_misses_no_instruction(app):
             seen.extend(reversed([i.id for i in batch]))
             last = batch[0].id
         assert seen == sent
+
+
+def test_an_instructions_photos_go_to_those_it_reached_and_a_bad_one_leaves_nothing(app):
+    with app.app_context():
+        officer = person(app, "huguo", Role.OFFICER)
+        reached, stranger = person(app), person(app, "donghua")
+        group_id = tree.station_group(station(app, "huguo")).id
+        uploads = Path(app.instance_path) / "uploads"
+
+        with pytest.raises(GroupError) as refused:
+            instructions.post(tenancy(app), officer, group_id, {"text": "看照片"}, photos=[photo_bytes(), b"#!/bin/sh\n"])
+        assert refused.value.status == 400 and "photos" in refused.value.fields
+        assert not uploads.exists() or not any(p.is_file() for p in uploads.rglob("*"))
+        assert InstructionRecipient.select().count() == 0
+
+        sent, _ = instructions.post(tenancy(app), officer, group_id, {"text": "看照片"}, photos=[photo_bytes()])
+        path = instructions.photo_path(tenancy(app), reached, sent.id, 1)
+        assert (uploads / path).is_file() and path.startswith("huguo/instructions/")
+        assert instructions.photo_path(tenancy(app), officer, sent.id, 1) == path
+        with pytest.raises(GroupError):
+            instructions.photo_path(tenancy(app), stranger, sent.id, 1)
+        with pytest.raises(GroupError):
+            instructions.photo_path(tenancy(app), reached, sent.id, 2)

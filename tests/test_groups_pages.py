@@ -5,6 +5,7 @@ volunteer's mobilisation card. Shared helpers: ``groups_pages_helpers.py``."""
 import json
 import re
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
 
@@ -24,6 +25,7 @@ from core.web import instruction_stream
 
 from .groups_helpers import person, tenancy
 from .points_helpers import station
+from .tasks_helpers import photo_bytes
 from .groups_pages_helpers import group_id, mobilise, pass_deadline, send, sse_events
 from .tasks_pages_helpers import (
     action,
@@ -390,3 +392,35 @@ def test_a_reminder_shows_in_the_volunteers_notifications_in_their_language(app)
     assert "提醒：请确认指令“明早七点集合”。" in page
     english = client.get("/s/huguo/me/notifications?lang=en").get_data(as_text=True)
     assert "Reminder: please acknowledge the instruction “明早七点集合”." in english
+
+
+def test_an_instruction_posted_with_a_photo_shows_it_to_those_it_reached(app):
+    cop = officer(app)
+    li = volunteer(app)
+    station_group = group_id(app)
+    form_url = f"/s/huguo/manage/instructions/new?group={station_group}"
+    data = {"csrf_token": csrf_token_from(cop.get(form_url)), "group": str(station_group), "text": "注意这辆车", "priority": "normal"}
+    not_a_photo = cop.post(
+        "/s/huguo/manage/instructions/new",
+        data={**data, "photos": (BytesIO(b"<?php echo 1;"), "car.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert not_a_photo.status_code == 400 and 'id="photos-problem"' in page(not_a_photo)
+    with app.app_context():
+        assert Instruction.select().count() == 0
+    sent = cop.post(
+        "/s/huguo/manage/instructions/new",
+        data={**data, "photos": (BytesIO(photo_bytes()), "car.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 302, page(sent)
+    with app.app_context():
+        instruction = Instruction.get(Instruction.text == "注意这辆车")
+    mine = page(li.get("/s/huguo/instructions"))
+    photo_url = f"/s/huguo/instructions/{instruction.id}/photos/1"
+    assert photo_url in mine
+    fetched = li.get(photo_url)
+    assert fetched.status_code == 200 and fetched.mimetype == "image/jpeg" and "private" in fetched.headers["Cache-Control"]
+    assert li.get(photo_url + "?thumb=1").status_code == 200
+    stranger = volunteer(app, "donghua", phone="13800000009")
+    assert stranger.get(f"/s/donghua/instructions/{instruction.id}/photos/1").status_code == 404

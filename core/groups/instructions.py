@@ -11,7 +11,10 @@ import json
 from marshmallow import Schema, fields, validate
 from peewee import Value, fn
 
+from flask import current_app
+
 from ..db import write_transaction
+from ..photos import PhotoRejected, delete_photo, save_photo
 from ..models import Group, Instruction, InstructionRecipient, Notification, Priority, User, utcnow
 from ..validation import AwareDateTime, TypedText
 from .errors import GroupError, forbidden, invalid, not_found
@@ -25,8 +28,35 @@ class InstructionSchema(Schema):
     deadline = AwareDateTime(load_default=None, allow_none=True)
 
 
-def post(tenancy, author, group_id, data, now=None):
-    """Post an instruction; returns ``(instruction, how many it reached)``."""
+MAX_PHOTOS = 3
+DEFAULT_MAX_PHOTO_BYTES = 5 * 1024 * 1024  # for city and district groups, which have no station config
+
+
+def _save_photos(group, tenancy, photos, now):
+    """Store every photo or none (a refused one takes the others with it)."""
+    if len(photos) > MAX_PHOTOS:
+        raise invalid({"photos": [f"at most {MAX_PHOTOS} photos"]})
+    station = next((s for s in tenancy.stations.values() if s.id == group.station_id), None)
+    max_bytes = station.config.tasks.max_photo_bytes if station else DEFAULT_MAX_PHOTO_BYTES
+    folder_owner = station.slug if station else "city"
+    app = current_app._get_current_object()
+    saved = []
+    try:
+        for number, data in enumerate(photos, start=1):
+            try:
+                saved.append(save_photo(app, folder_owner, "instructions", data, max_bytes=max_bytes, today=now.date()))
+            except PhotoRejected as rejected:
+                raise invalid({"photos": [f"photo {number}: {rejected}"]}) from rejected
+    except BaseException:
+        for path in saved:
+            delete_photo(app, path)
+        raise
+    return saved
+
+
+def post(tenancy, author, group_id, data, now=None, photos=()):
+    """Post an instruction (with up to three photos' bytes); returns
+    ``(instruction, how many it reached)``."""
     now = now or utcnow()
     group = get_group(group_id)
     if not may_see(author, group, tenancy):
@@ -35,6 +65,18 @@ def post(tenancy, author, group_id, data, now=None):
         raise forbidden("only officers and admins post instructions", "staff_only")
     if data.get("deadline") is not None and data["deadline"] <= now:
         raise invalid({"deadline": ["must be in the future"]})
+    saved = _save_photos(group, tenancy, list(photos), now) if photos else []
+    try:
+        instruction = _write(tenancy, author, group, data, saved, now)
+    except BaseException:
+        for path in saved:
+            delete_photo(current_app._get_current_object(), path)
+        raise
+    count = InstructionRecipient.select().where(InstructionRecipient.instruction == instruction.id).count()
+    return instruction, count
+
+
+def _write(tenancy, author, group, data, photos, now):
     with write_transaction():
         instruction = Instruction.create(
             group=group.id,
@@ -43,6 +85,7 @@ def post(tenancy, author, group_id, data, now=None):
             place=data.get("place", ""),
             priority=data.get("priority", Priority.NORMAL),
             deadline=data.get("deadline"),
+            photos=photos,
             created_at=now,
         )
         reached = audience(group, tenancy).where(User.id != author.id)
@@ -50,8 +93,20 @@ def post(tenancy, author, group_id, data, now=None):
         InstructionRecipient.insert_from(
             rows, [InstructionRecipient.instruction, InstructionRecipient.user, InstructionRecipient.station]
         ).execute()
-    count = InstructionRecipient.select().where(InstructionRecipient.instruction == instruction.id).count()
-    return instruction, count
+    return instruction
+
+
+def photo_path(tenancy, user, instruction_id, position):
+    """A stored photo of an instruction, for those it reached and its sender's side."""
+    instruction = Instruction.get_or_none(Instruction.id == instruction_id)
+    if instruction is None or not 1 <= position <= len(instruction.photos or []):
+        raise not_found("photo")
+    reached = InstructionRecipient.select().where(
+        InstructionRecipient.instruction == instruction.id, InstructionRecipient.user == user.id
+    ).exists()
+    if not reached and not may_instruct(user, Group.get_by_id(instruction.group_id), tenancy):
+        raise not_found("photo")
+    return instruction.photos[position - 1]
 
 
 def instructions_of(user, *, after_id=None, limit=50):

@@ -9,7 +9,7 @@ The live part of "my instructions" (Server-Sent Events) is in
 """
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -32,6 +32,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..photos import thumbnail_path, uploads_root
 from ..points import local_date_of
 from ..tenancy import current_tenancy
 from ..themes import render_station_template
@@ -447,9 +448,15 @@ def post_instruction():
         loaded = None
     if problems:
         return _instruction_form_page(form, problems, status=400)
+    limit = g.station.config.tasks.max_photo_bytes
+    photos = [upload.stream.read(limit + 1) for upload in request.files.getlist("photos") if upload.filename]
     try:
-        sent, reached = instructions.post(_tenancy(), _me(), group_id, loaded)
+        sent, reached = instructions.post(_tenancy(), _me(), group_id, loaded, photos=photos)
     except GroupError as error:
+        if error.status == 400 and "photos" in (error.fields or {}):
+            size = g.station.config.tasks.max_photo_mb
+            words = _("Photo: choose a JPEG, PNG or WebP photo of at most %(size)s.", size=f"{size} MB")
+            return _instruction_form_page(form, {"photos": words}, status=400)
         if error.status == 400:
             names = error.fields or {"text": ""}
             return _instruction_form_page(form, {n: str(INSTRUCTION_PROBLEMS.get(n, _("Check this field."))) for n in names}, status=400)
@@ -458,6 +465,21 @@ def post_instruction():
         return _instruction_form_page(form, problem=refusal(error), status=error.status)
     flash(_("Instruction sent to %(count)s people.", count=reached))
     return redirect(url_for("groups.instruction_status", instruction_id=sent.id))
+
+
+@bp.route(f"/instructions/<{ROW_ID}:instruction_id>/photos/<int(min=1, max=9):position>")
+@station_member_required
+def instruction_photo(instruction_id, position):
+    """An instruction's photo: for those it reached and its sender's side."""
+    try:
+        path = instructions.photo_path(_tenancy(), _me(), instruction_id, position)
+    except GroupError:
+        abort(404)
+    thumb = request.args.get("thumb") == "1"
+    target = uploads_root(current_app) / path
+    response = send_from_directory(target.parent, (thumbnail_path(target) if thumb else target).name, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @bp.route(f"/manage/instructions/<{ROW_ID}:instruction_id>")
