@@ -1,18 +1,39 @@
-"""Register, sign in, sign out and "my profile" on a station's pages."""
+"""Register, sign in, sign out and "my profile" on a station's pages.
+
+District and city admins belong to no station: they sign in and out at
+``/login`` and ``/logout``, which are the same views (the same endpoints, so
+the same rate limits count both doors) without a station.
+"""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from marshmallow import EXCLUDE, ValidationError
 
 from ..accounts import OCCUPATIONS, DuplicatePhone, RegistrationSchema, authenticate, register_volunteer
+from ..models import Role
 from ..themes import render_station_template
 from ..tenancy import current_tenancy
 from .auth import station_member_required
 
 bp = Blueprint("account", __name__, url_prefix="/s/<station>")
+
+
+@bp.record_once
+def _also_without_a_station(state):
+    """``/login`` and ``/logout`` for accounts of no station (district and city admins)."""
+    state.app.add_url_rule("/login", "account.login", login, methods=["GET", "POST"])
+    state.app.add_url_rule("/logout", "account.logout", logout, methods=["POST"])
+
+
+def _render(page, **context):
+    """A station's page (in its theme), or the city's where there is no station."""
+    if g.get("station") is None:
+        return render_template(page, **context)
+    return render_station_template(page, **context)
+
 
 # What the form says about a field marshmallow refused, in the reader's
 # language (the API gives marshmallow's own message).
@@ -61,11 +82,12 @@ def login():
             _fresh_session()
             login_user(user)
             return redirect(_after_login(user))
-    return render_station_template("login.html", failed=failed, phone=request.form.get("phone", "")), status
+    return _render("login.html", failed=failed, phone=request.form.get("phone", "")), status
 
 
 def _after_login(user):
-    """Back where the user was going on this station, else their own home."""
+    """Back where the user was going on this station (at ``/login``: where an
+    account of no station was going), else their own home."""
     wanted = request.args.get("next", "")
     try:
         parts = urlsplit(wanted)
@@ -73,14 +95,18 @@ def _after_login(user):
         parts = None
     if (
         parts is not None
-        and user.station_id == g.station.id
+        and user.station_id == (g.station.id if g.get("station") is not None else None)
         and wanted.startswith("/")
         and not parts.netloc
         and not wanted.startswith("//")
     ):
         return wanted
     home = current_tenancy().station_of(user)
-    return url_for("station.home", station=home.slug) if home else url_for("city.index")
+    if home is not None:
+        return url_for("station.home", station=home.slug)
+    if user.role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN):
+        return url_for("admin_groups.index")
+    return url_for("city.index")
 
 
 def _fresh_session():
@@ -96,7 +122,7 @@ def _fresh_session():
 def logout():
     logout_user()
     _fresh_session()
-    return redirect(url_for("station.home"))
+    return redirect(url_for("station.home") if g.get("station") is not None else url_for("city.index"))
 
 
 @bp.route("/me")

@@ -24,9 +24,8 @@ def _load_user(user_id):
 
 @login_manager.unauthorized_handler
 def _to_station_login():
-    if "station" in g:
-        return redirect(url_for("account.login", next=request.full_path))
-    return redirect(url_for("city.index"))
+    # without a station: the sign-in of accounts of no station (/login)
+    return redirect(url_for("account.login", next=request.full_path))
 
 
 def signed_in_and(allowed, refusal):

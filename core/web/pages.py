@@ -9,6 +9,7 @@ from ..accounts import ROLE_LABELS
 from ..tenancy import current_tenancy
 from . import (  # noqa: F401 - registers routes
     account,
+    admin_group_pages,
     city,
     group_pages,
     instruction_stream,
@@ -34,6 +35,7 @@ def register(app):
         task_feed_pages.bp,
         group_pages.bp,
         instruction_stream.bp,
+        admin_group_pages.bp,
     ):
         app.register_blueprint(blueprint)
 
