@@ -14,7 +14,6 @@ the error handlers (``GroupError`` is a ``Refused``) live in
 """
 
 from flask import g
-from peewee import fn
 
 from ..groups import instructions as instructions_domain
 from ..groups import liaison as liaison_domain
@@ -27,7 +26,6 @@ from ..groups.mobilisation import AnswerSchema, MobilisationSchema
 from ..models import (
     Group,
     GroupKind,
-    GroupMember,
     Instruction,
     Mobilisation,
     MobilisationAnswer,
@@ -137,42 +135,8 @@ def _staff_of_this_station(user):
 # ---------------------------------------------------------------------------
 
 
-def _member_counts(groups):
-    """Active people per group: a team's members; everyone in a station,
-    district or the city."""
-    tenancy = current_tenancy()
-    team_ids = [group.id for group in groups if group.kind == GroupKind.TEAM]
-    teams = {}
-    if team_ids:
-        teams = dict(
-            GroupMember.select(GroupMember.group, fn.COUNT(GroupMember.id))
-            .join(User, on=(GroupMember.user == User.id))
-            .where(GroupMember.group.in_(team_ids), User.active == True)  # noqa: E712
-            .group_by(GroupMember.group)
-            .tuples()
-        )
-    station_ids = sorted(
-        {sid for group in groups if group.kind != GroupKind.TEAM for sid in tree.station_ids_below(group, tenancy)}
-    )
-    people = {}
-    if station_ids:
-        people = dict(
-            User.select(User.station, fn.COUNT(User.id))
-            .where(User.station.in_(station_ids), User.active == True)  # noqa: E712
-            .group_by(User.station)
-            .tuples()
-        )
-    counts = {}
-    for group in groups:
-        if group.kind == GroupKind.TEAM:
-            counts[group.id] = teams.get(group.id, 0)
-        else:
-            counts[group.id] = sum(people.get(sid, 0) for sid in tree.station_ids_below(group, tenancy))
-    return counts
-
-
 def _groups_out(groups):
-    counts = _member_counts(groups)
+    counts = tree.member_counts(groups, current_tenancy())
     return dump(
         GroupListSchema,
         {
@@ -236,26 +200,6 @@ def _recipient_out(row):
     }
 
 
-def _tally_out(counts):
-    stations = _stations_by_id()
-    team_names = {}
-    team_ids = [row["id"] for row in counts.get("teams", [])]
-    if team_ids:
-        team_names = dict(Group.select(Group.id, Group.name).where(Group.id.in_(team_ids)).tuples())
-    return {
-        "total": counts["total"],
-        "stations": [
-            {
-                **row,
-                "slug": stations[row["id"]].slug if row["id"] in stations else None,
-                "name": stations[row["id"]].config.name if row["id"] in stations else None,
-            }
-            for row in counts["stations"]
-        ],
-        "teams": [{**row, "name": team_names.get(row["id"])} for row in counts["teams"]],
-    }
-
-
 def _sees_waiting(user):
     """City and district admins see everyone waiting; station staff their station's."""
     if user.role in (Role.CITY_ADMIN, Role.DISTRICT_ADMIN):
@@ -302,7 +246,7 @@ def _mobilisation_out(mobilisation, user):
         "started_at": mobilisation.started_at,
         "ended_at": mobilisation.ended_at,
         "open": mobilisation.ended_at is None and mobilisation.deadline > common.now(),
-        "tally": _tally_out(counts),
+        "tally": mobilisation_domain.named_tally(counts, current_tenancy()),
         "waiting": _waiting(mobilisation, station_id) if sees else None,
         "my_answer": (
             {"available": mine.available, "location": mine.location, "answered_at": mine.answered_at} if mine else None

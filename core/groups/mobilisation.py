@@ -172,3 +172,24 @@ def _close(mobilisation, at):
         if current.ended_at is None:  # another worker may have closed it first
             Mobilisation.update(ended_at=at, result=tally(current)).where(Mobilisation.id == current.id).execute()
     return Mobilisation.get_by_id(mobilisation.id)
+
+
+def named_tally(counts, tenancy):
+    """A tally with each station's slug and name and each team's name."""
+    stations = {station.id: station for station in tenancy.stations.values()}
+    team_names = {}
+    team_ids = [row["id"] for row in counts.get("teams", [])]
+    if team_ids:
+        team_names = dict(Group.select(Group.id, Group.name).where(Group.id.in_(team_ids)).tuples())
+    return {
+        "total": counts["total"],
+        "stations": [
+            {
+                **row,
+                "slug": stations[row["id"]].slug if row["id"] in stations else None,
+                "name": stations[row["id"]].config.name if row["id"] in stations else None,
+            }
+            for row in counts["stations"]
+        ],
+        "teams": [{**row, "name": team_names.get(row["id"])} for row in counts["teams"]],
+    }

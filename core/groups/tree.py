@@ -6,7 +6,7 @@ station group, and so in its district's and the city's. Teams are made by
 station admins, below their station group or below one of its teams, and
 hold the volunteers and officers added to them.
 """
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from ..db import write_transaction
 from ..models import DistrictAdmin, Group, GroupKind, GroupMember, Role, User, utcnow
@@ -223,3 +223,36 @@ def members_of(team):
 
 def teams_of(user):
     return list(Group.select().join(GroupMember, on=(GroupMember.group == Group.id)).where(GroupMember.user == user.id).order_by(Group.name))
+
+
+def member_counts(groups, tenancy):
+    """Active people per group: a team's members; everyone in a station,
+    district or the city."""
+    team_ids = [group.id for group in groups if group.kind == GroupKind.TEAM]
+    teams = {}
+    if team_ids:
+        teams = dict(
+            GroupMember.select(GroupMember.group, fn.COUNT(GroupMember.id))
+            .join(User, on=(GroupMember.user == User.id))
+            .where(GroupMember.group.in_(team_ids), User.active == True)  # noqa: E712
+            .group_by(GroupMember.group)
+            .tuples()
+        )
+    station_ids = sorted(
+        {sid for group in groups if group.kind != GroupKind.TEAM for sid in station_ids_below(group, tenancy)}
+    )
+    people = {}
+    if station_ids:
+        people = dict(
+            User.select(User.station, fn.COUNT(User.id))
+            .where(User.station.in_(station_ids), User.active == True)  # noqa: E712
+            .group_by(User.station)
+            .tuples()
+        )
+    counts = {}
+    for group in groups:
+        if group.kind == GroupKind.TEAM:
+            counts[group.id] = teams.get(group.id, 0)
+        else:
+            counts[group.id] = sum(people.get(sid, 0) for sid in station_ids_below(group, tenancy))
+    return counts

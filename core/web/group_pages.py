@@ -21,7 +21,6 @@ from ..i18n import Text
 from ..models import (
     Group,
     GroupKind,
-    GroupMember,
     Instruction,
     InstructionRecipient,
     Liaison,
@@ -244,28 +243,12 @@ def answer_mobilisation(mobilisation_id):
 # ---------------------------------------------------------------------------
 
 
-def _member_counts(groups):
-    """How many people each group holds: a station group everyone of the
-    station, a team its own members (not those of its sub-teams)."""
-    team_ids = [group.id for group, _depth in groups if group.kind == GroupKind.TEAM]
-    counts = {}
-    if team_ids:
-        counts = dict(
-            GroupMember.select(GroupMember.group, fn.COUNT(GroupMember.id))
-            .where(GroupMember.group.in_(team_ids))
-            .group_by(GroupMember.group)
-            .tuples()
-        )
-    everyone = User.select().where(User.station == g.station.id, User.active == True).count()
-    return {group.id: (everyone if group.kind != GroupKind.TEAM else counts.get(group.id, 0)) for group, _depth in groups}
-
-
 def _tree_page(problem=None, status=200, form=None):
     groups = tree.subtree(_me(), _tenancy())
     return render_station_template(
         "groups/tree.html",
         groups=groups,
-        counts=_member_counts(groups),
+        counts=tree.member_counts([group for group, _depth in groups], _tenancy()),
         is_admin=current_user.role == Role.STATION_ADMIN,
         problem=problem,
         form=form or {},
