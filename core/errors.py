@@ -12,3 +12,20 @@ class Refused(Exception):
         self.code = code
         self.status = status
         self.fields = fields or ({field: [message]} if field else None)
+
+
+def refusal_makers(kind, where=""):
+    """The three refusals every domain module raises, as ``kind`` (a Refused
+    subclass): ``not_found(what)`` 404, ``forbidden(message, code)`` 403 and
+    ``invalid({field: [messages]})`` 400 naming the fields."""
+
+    def not_found(what):
+        return kind(f"no such {what}{where}", code="not_found", status=404)
+
+    def forbidden(message, code="forbidden"):
+        return kind(message, code=code, status=403)
+
+    def invalid(fields):
+        return kind(f"invalid fields: {', '.join(sorted(fields))}", code="invalid_input", status=400, fields=fields)
+
+    return not_found, forbidden, invalid
