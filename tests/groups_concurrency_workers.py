@@ -1,34 +1,13 @@
-"""Workers for ``test_groups_concurrency``: importable, so that processes
-started with multiprocessing's "spawn" context can find them.
-
-They work like ``tests/tasks_concurrency_workers.py`` (whose app settings and
-timeouts they share): a *worker* is a list of jobs ``(task name, args)``,
-each run in a thread of its own; every thread connects first, then all
-threads of every process are released together, and a task calls ``sync()``
-to meet all the others again before each contested step. A task returns a
-list of ``(outcome, value)``: ``"ok"`` and a value, the ``code`` and HTTP
-status of a :class:`~core.groups.GroupError`, or ``"error"`` and a traceback
-(which the tests treat as a failure).
+"""The tasks of ``test_groups_concurrency``: importable, so that processes started
+with multiprocessing's "spawn" context can find them. How workers run and
+what a task returns: ``tests/round_workers.py``.
 """
-import os
-import threading
-import traceback
 from functools import partial
 
-from core import db
-from core.groups import GroupError, instructions, liaison, mobilisation
+from core.groups import instructions, liaison, mobilisation
 from core.models import User
-from tests.concurrency_workers import START_TIMEOUT, STATION, app_settings
-
-
-def attempt(call, answer):
-    try:
-        value = call()
-    except GroupError as error:
-        return (error.code, error.status)
-    except Exception:  # noqa: BLE001 - reported, and fails the test
-        return ("error", traceback.format_exc())
-    return answer(value)
+from tests import round_workers as rounds
+from tests.round_workers import attempt
 
 
 def _ok(_value):
@@ -78,59 +57,15 @@ TASKS = {"answer_rounds": answer_rounds, "assign_rounds": assign_rounds, "acknow
 
 
 # ---------------------------------------------------------------------------
-# Running workers
+# Running workers: tests/round_workers.py, with this module's TASKS
 # ---------------------------------------------------------------------------
+
+init_process = rounds.init_process
 
 
 def run_jobs(app, jobs, before_start=None):
-    """Each job in its own thread, all released at once; results in job order.
-    ``before_start`` runs once every thread is connected (a cross-process
-    barrier), and again at each ``sync()``."""
-    results = [None] * len(jobs)
-    start = threading.Barrier(len(jobs), action=before_start, timeout=START_TIMEOUT)
-
-    def thread_main(index, name, args):
-        try:
-            with app.test_request_context():
-                station = app.extensions["redarmband"].tenancy.get(STATION)
-                station.id  # noqa: B018 - the station's row id, looked up before the start
-                db.database.connect(reuse_if_open=True)
-                start.wait()
-                results[index] = TASKS[name](station, start.wait, *args)
-        except BaseException:  # noqa: BLE001 - reported, and fails the test
-            start.abort()
-            results[index] = [("error", traceback.format_exc())]
-        finally:
-            db.database.close()
-
-    threads = [threading.Thread(target=thread_main, args=(i, name, args)) for i, (name, args) in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-_barrier = None  # shared by the pool's processes: the start of each round in all of them
-
-
-def init_process(barrier):
-    global _barrier
-    _barrier = barrier
+    return rounds.run_jobs(app, jobs, TASKS, before_start)
 
 
 def process_main(database_url, instance_path, jobs):
-    """One process's part of a run: its own app, its jobs in threads (each
-    holding a pooled PostgreSQL connection, so the pool holds them all)."""
-    try:
-        from core import create_app
-
-        pool_size = max(int(os.environ.get("REDARMBAND_DB_POOL_SIZE", "10")), len(jobs) + 2)
-        os.environ["REDARMBAND_DB_POOL_SIZE"] = str(pool_size)
-        app = create_app({**app_settings(database_url), "INSTANCE_PATH": instance_path})
-        return run_jobs(app, jobs, before_start=lambda: _barrier.wait(START_TIMEOUT))
-    except BaseException:  # noqa: BLE001 - reported, and fails the test
-        _barrier.abort()
-        return [[("error", traceback.format_exc())]] * len(jobs)
-    finally:
-        db.close_all()
+    return rounds.process_main(__name__, database_url, instance_path, jobs)
