@@ -9,6 +9,8 @@ from io import BytesIO
 
 import pytest
 
+from core.groups import instructions as instruction_domain
+from core.groups import tree as tree_domain
 from core.models import (
     GroupMember,
     Instruction,
@@ -16,17 +18,16 @@ from core.models import (
     Liaison,
     LiaisonMeeting,
     Role,
+    User,
     utcnow,
 )
-from core.groups import instructions as instruction_domain
-from core.groups import tree as tree_domain
 from core.testing import csrf_token_from, post_form
 from core.web import instruction_stream
 
 from .groups_helpers import person, tenancy
+from .groups_pages_helpers import group_id, mobilise, pass_deadline, send, sse_events
 from .points_helpers import station
 from .tasks_helpers import photo_bytes
-from .groups_pages_helpers import group_id, mobilise, pass_deadline, send, sse_events
 from .tasks_pages_helpers import (
     action,
     local_input,
@@ -424,3 +425,17 @@ def test_an_instruction_posted_with_a_photo_shows_it_to_those_it_reached(app):
     assert li.get(photo_url + "?thumb=1").status_code == 200
     stranger = volunteer(app, "donghua", phone="13800000009")
     assert stranger.get(f"/s/donghua/instructions/{instruction.id}/photos/1").status_code == 404
+
+
+def test_an_instructions_counts_are_whole_when_its_lists_are_cut_short(app, monkeypatch):
+    cop = officer(app)
+    for n in range(3):
+        volunteer(app, name=f"队员{n}", phone=f"1380000001{n}")
+    with app.app_context():
+        sent, reached = instruction_domain.post(tenancy(app), User.get_by_id(user_id(app, "13700000001")), group_id(app), {"text": "点名"})
+    assert reached == 3
+    whole = instruction_domain.status_of
+    monkeypatch.setattr(instruction_domain, "status_of", lambda *args, **kwargs: whole(*args, **{**kwargs, "limit": 1}))
+    status = page(cop.get(f"/s/huguo/manage/instructions/{sent.id}"))
+    assert 'id="waiting-count">3<' in status and 'id="total-count">3<' in status
+    assert status.count('<li>队员') == 1

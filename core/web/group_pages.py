@@ -469,18 +469,21 @@ def instruction_photo(instruction_id, position):
 @staff_required
 def instruction_status(instruction_id):
     try:
-        instruction, acknowledged, waiting = instructions.status_of(_tenancy(), _me(), instruction_id)
+        instruction, acknowledged_rows, waiting = instructions.status_of(_tenancy(), _me(), instruction_id)
     except GroupError:
         abort(404)
-    group = Group.get_by_id(instruction.group_id)
-    author = User.get_by_id(instruction.author_id)
+    acknowledged, total = instructions.tally(instruction.id)  # the lists are bounded, the counts are not
     return render_station_template(
         "groups/status.html",
         instruction=instruction,
-        group=group,
-        author=author,
+        group=Group.get_by_id(instruction.group_id),
+        author=User.get_by_id(instruction.author_id),
         acknowledged=acknowledged,
+        total=total,
+        acknowledged_rows=acknowledged_rows,
         waiting=waiting,
+        more_waiting=max(0, total - acknowledged - len(waiting)),
+        shown=_local,
     )
 
 
