@@ -6,6 +6,7 @@ from .app import create_app
 from .db import database, for_update, write_transaction
 from .hookspecs import hookimpl
 from .i18n import Text
+from .incidents import IncidentCategory
 from .menus import MenuItem
 from .models import BaseModel, Review, Role, Signup, Station, Submission, SubmissionState, Task, User, utcnow
 from .points import local_date_of
@@ -20,7 +21,8 @@ from .validation import AwareDateTime, BoundedDate, TypedText, no_control_charac
 from .web.points_pages import station_admin_required, staff_required, volunteer_required
 
 # Grouped by what a plugin does with them:
-#   hooks and registration: hookimpl, Theme, TaskType, Qualification, ScoringRule, ScoringEvent, MenuItem, Text
+#   hooks and registration: hookimpl, Theme, TaskType, Qualification, IncidentCategory, ScoringRule,
+#     ScoringEvent, MenuItem, Text
 #   its own tables: BaseModel, database, write_transaction, for_update
 #   core's data it may read: Station, User, Role, Task, Signup, Submission, SubmissionState, Review
 #   tasks it may post: TaskSchema, WeeklyPatternSchema, post_task, post_weekly, upcoming_tasks, TaskError
@@ -33,6 +35,7 @@ __all__ = [
     "AwareDateTime",
     "BaseModel",
     "BoundedDate",
+    "IncidentCategory",
     "MenuItem",
     "Qualification",
     "Review",

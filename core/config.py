@@ -110,6 +110,26 @@ class GroupsSettings:
     liaison_limit: int = 10  # 一人联络十名: the volunteers one officer looks after
 
 
+class IncidentsSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    disabled = fields.List(fields.String(), load_default=list)
+    duplicate_radius_m = fields.Integer(strict=True, load_default=200, validate=validate.Range(min=10, max=5000))
+    duplicate_hours = fields.Integer(strict=True, load_default=2, validate=validate.Range(min=1, max=72))
+    useful_points = fields.Integer(strict=True, load_default=2, validate=validate.Range(min=0, max=100))
+
+
+@dataclass(frozen=True)
+class IncidentsSettings:
+    """A station's ``[incidents]`` table."""
+
+    disabled: tuple = ()  # incident category keys switched off at this station
+    duplicate_radius_m: int = 200  # a report this near one of the same category …
+    duplicate_hours: int = 2  # … and this recent is offered as a likely duplicate
+    useful_points: int = 2  # what a report confirmed useful earns its reporter (0: nothing)
+
+
 class StationSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -144,6 +164,7 @@ class StationSchema(Schema):
     points = fields.Nested(PointsSchema, load_default=lambda: PointsSchema().load({}))
     tasks = fields.Nested(TasksSchema, load_default=lambda: TasksSchema().load({}))
     groups = fields.Nested(GroupsSchema, load_default=lambda: GroupsSchema().load({}))
+    incidents = fields.Nested(IncidentsSchema, load_default=lambda: IncidentsSchema().load({}))
 
 
     @validates("timezone")
@@ -155,7 +176,7 @@ class StationSchema(Schema):
 
 
 # A misspelt key is answered with the keys that exist, in each table.
-for _schema in (StationSchema, OathSchema, PointsSchema, TasksSchema, GroupsSchema):
+for _schema in (StationSchema, OathSchema, PointsSchema, TasksSchema, GroupsSchema, IncidentsSchema):
     _schema.error_messages = {"unknown": "unknown key; expected one of: " + ", ".join(sorted(_schema().fields))}
 
 
@@ -178,6 +199,7 @@ class StationConfig:
     points: PointsSettings = PointsSettings()
     tasks: TasksSettings = TasksSettings()
     groups: GroupsSettings = GroupsSettings()
+    incidents: IncidentsSettings = IncidentsSettings()
     plugin_settings: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -270,6 +292,11 @@ def _load_station_file(path, registry):
         for key in data["tasks"].get("disabled", ()):  # a wrongly typed list is reported already
             if key not in offered:
                 problems.append(problem("tasks.disabled", f"unknown task type {key!r}; this station has: {', '.join(sorted(offered))}"))
+    if "incidents" in data:
+        offered = {category.key for owner, category in registry.incident_categories if is_on(owner, data["plugins"])}
+        for key in data["incidents"].get("disabled", ()):
+            if key not in offered:
+                problems.append(problem("incidents.disabled", f"unknown incident category {key!r}; this station has: {', '.join(sorted(offered))}"))
 
     theme_owner = registry.theme_owner.get(data["theme"])
     if theme_owner is None:
@@ -299,6 +326,7 @@ def _load_station_file(path, registry):
                 star_hours=tuple(data["tasks"]["star_hours"]),
             ),
             groups=GroupsSettings(**data["groups"]),
+            incidents=IncidentsSettings(**{**data["incidents"], "disabled": tuple(data["incidents"]["disabled"])}),
             plugin_settings=settings,
         ),
         [],

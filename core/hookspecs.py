@@ -37,6 +37,16 @@ def register_task_types():
 
 
 @hookspec
+def register_incident_categories():
+    """Return a list of :class:`core.IncidentCategory`.
+
+    A station's volunteers report incidents of core's categories and of the
+    plugins it enabled, less those its ``[incidents] disabled`` switches off;
+    each is also one Open311 service of the station.
+    """
+
+
+@hookspec
 def register_scoring_rules():
     """Return a list of :class:`core.ScoringRule`.
 
@@ -130,6 +140,13 @@ def on_checkin(station, volunteer, checkin, entry):
 def on_redemption(station, redemption, event):
     """A redemption changed: ``event`` is "reserved", "collected",
     "cancelled" or "expired" (already committed)."""
+
+
+@hookspec
+def on_incident_changed(station, incident, event):
+    """An incident was reported or changed (already committed): ``event`` is
+    its new :class:`core.IncidentEvent` timeline line; ``event.kind`` is
+    "reported", "state", "comment", "assigned" or "useful"."""
 
 
 @hookspec

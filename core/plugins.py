@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 BUILTIN_PLUGINS = (
     "core.defaults.theme",
     "core.defaults.task_types",
+    "core.defaults.incident_categories",
     "core.defaults.scoring",
     "core.defaults.menu",
 )
@@ -119,6 +120,11 @@ class PluginRegistry:
             (owner, task_type)
             for owner, types in self._results_by_plugin("register_task_types")
             for task_type in types
+        ]
+        self.incident_categories = [
+            (owner, category)
+            for owner, categories in self._results_by_plugin("register_incident_categories")
+            for category in categories
         ]
         self.scoring_rules = [
             (owner, rule)

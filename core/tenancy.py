@@ -27,6 +27,7 @@ class StationContext:
     hooks: object
     task_types: list
     scoring_rules: list
+    incident_categories: list
     _row_id: int | None = field(default=None, repr=False)
 
     @property
@@ -43,6 +44,10 @@ class StationContext:
     def task_type(self, key):
         """The station's task type ``key``, or ``None`` (unknown or switched off)."""
         return next((task_type for task_type in self.task_types if task_type.key == key), None)
+
+    def incident_category(self, key):
+        """The station's incident category ``key``, or ``None`` (unknown or switched off)."""
+        return next((category for category in self.incident_categories if category.key == key), None)
 
     @property
     def id(self):
@@ -75,6 +80,7 @@ class Tenancy:
                 hooks=registry.hooks_for(config.plugins),
                 task_types=_task_types_for(config, registry),
                 scoring_rules=[rule for owner, rule in registry.scoring_rules if is_on(owner, config.plugins)],
+                incident_categories=_incident_categories_for(config, registry),
             )
             for config in directory.enabled()
         }
@@ -128,6 +134,17 @@ def _task_types_for(config, registry):
         if is_on(owner, config.plugins) and task_type.key not in config.tasks.disabled:
             found.setdefault(task_type.key, (is_builtin(owner), task_type.key, task_type))
     return [task_type for _core, _key, task_type in sorted(found.values())]
+
+
+def _incident_categories_for(config, registry):
+    """The station's incident categories: core's first (in their order), then
+    its plugins'; a plugin's category of a key core has replaces it."""
+    found = {}
+    for owner, category in registry.incident_categories:
+        wanted = is_on(owner, config.plugins) and category.key not in config.incidents.disabled
+        if wanted and (category.key not in found or not is_builtin(owner)):
+            found[category.key] = category
+    return list(found.values())
 
 
 def current_tenancy():

@@ -8,14 +8,21 @@ so a second acknowledgement is refused (409) and changes nothing.
 """
 import json
 
+from flask import current_app
 from marshmallow import Schema, fields, validate
 from peewee import Value, fn
 
-from flask import current_app
-
 from ..db import write_transaction
+from ..models import (
+    Group,
+    Instruction,
+    InstructionRecipient,
+    Notification,
+    Priority,
+    User,
+    utcnow,
+)
 from ..photos import PhotoRejected, delete_photo, save_photo
-from ..models import Group, Instruction, InstructionRecipient, Notification, Priority, User, utcnow
 from ..validation import AwareDateTime, TypedText
 from .errors import GroupError, forbidden, invalid, not_found
 from .tree import audience, get_group, may_instruct, may_see
@@ -72,6 +79,17 @@ def post(tenancy, author, group_id, data, now=None, photos=()):
         for path in saved:
             delete_photo(current_app._get_current_object(), path)
         raise
+    count = InstructionRecipient.select().where(InstructionRecipient.instruction == instruction.id).count()
+    return instruction, count
+
+
+def send_alert(tenancy, author, group, data, photos=(), now=None):
+    """Post an urgent instruction for core itself, without the sender's
+    permission check (a volunteer's 寻找走失儿童 report reaches the whole
+    district in their name). ``photos`` are stored paths, shared with the
+    report. Call inside the transaction of what caused it; returns
+    ``(instruction, how many it reached)``."""
+    instruction = _write(tenancy, author, group, data, list(photos), now or utcnow())
     count = InstructionRecipient.select().where(InstructionRecipient.instruction == instruction.id).count()
     return instruction, count
 

@@ -19,6 +19,15 @@ from .groups import (
     MobilisationAnswer,
     Priority,
 )
+from .incidents import (
+    INCIDENT_MODELS,
+    Incident,
+    IncidentEvent,
+    IncidentEventKind,
+    IncidentSource,
+    IncidentState,
+    Open311Key,
+)
 from .points import CheckIn, EarnedByMonth, EntryKind, LedgerEntry
 from .rewards import LimitPeriod, Redemption, RedemptionState, Reward
 from .tasks import (
@@ -48,6 +57,7 @@ CORE_MODELS = [
     Redemption,
     *TASK_MODELS,
     *GROUP_MODELS,
+    *INCIDENT_MODELS,
 ]
 
 
@@ -96,6 +106,11 @@ __all__ = [
     "EarnedByMonth",
     "EntryKind",
     "Group",
+    "Incident",
+    "IncidentEvent",
+    "IncidentEventKind",
+    "IncidentSource",
+    "IncidentState",
     "GroupKind",
     "GroupMember",
     "IdempotentRequest",
@@ -109,6 +124,7 @@ __all__ = [
     "Mobilisation",
     "MobilisationAnswer",
     "Notification",
+    "Open311Key",
     "Priority",
     "QualificationGrant",
     "Redemption",

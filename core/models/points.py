@@ -14,7 +14,8 @@ class EntryKind:
     ADJUSTMENT = "adjustment"
     REVERSAL = "reversal"
     EXPIRY = "expiry"
-    ALL = (CHECKIN, TASK, BONUS, REDEMPTION, REFUND, ADJUSTMENT, REVERSAL, EXPIRY)
+    INCIDENT = "incident"  # a useful incident report, confirmed by an officer
+    ALL = (CHECKIN, TASK, BONUS, REDEMPTION, REFUND, ADJUSTMENT, REVERSAL, EXPIRY, INCIDENT)
 
 
 class LedgerEntry(BaseModel):

@@ -36,6 +36,7 @@ KIND_LABELS = {
     EntryKind.ADJUSTMENT: Text("人工调整", "Adjustment"),
     EntryKind.REVERSAL: Text("冲正", "Reversal"),
     EntryKind.EXPIRY: Text("过期", "Expiry"),
+    EntryKind.INCIDENT: Text("有效报告", "Useful report"),
 }
 
 PERIODS = {"month": _l("This month"), "all": _l("All time")}
