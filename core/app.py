@@ -8,7 +8,7 @@ import jinja2
 from flask import Flask, before_render_template, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, db, i18n, ratelimits
+from . import api, db, i18n, open311, ratelimits
 from .api import openapi
 from .config import (
     MAX_PHOTO_MB,
@@ -82,15 +82,17 @@ def create_app(test_config=None):
 
     _route_by_station(app, tenancy)
     pages.register(app)
-    for blueprint in (api.bp, openapi.bp):
+    for blueprint in (api.bp, openapi.bp, open311.bp):
         app.register_blueprint(blueprint)
-        csrf.exempt(blueprint)  # bearer tokens only, never the session cookie
+        csrf.exempt(blueprint)  # bearer tokens or Open311 api keys only, never the session cookie
     for _owner, blueprint in registry.blueprints:
         app.register_blueprint(blueprint, url_prefix=f"/s/<station>{blueprint.url_prefix or ''}")
     ratelimits.init_app(app)
     errors.register(app)
     before_render_template.connect(_add_plugin_template_vars, app)
+    unrouted = app.wsgi_app
     app.wsgi_app = HostRouting(app.wsgi_app, directory.enabled_slug_for_host)
+    app.wsgi_app = open311.Open311Paths(app.wsgi_app, unrouted)  # merged slashes; no station host rewrite
     proxies = int(os.environ.get("REDARMBAND_PROXY_HOPS", "0"))
     if proxies:  # behind nginx: take the client's address and host from X-Forwarded-*
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

@@ -21,6 +21,7 @@ from .config import StationConfigError, load_stations, settings_from_environment
 from .groups.tree import add_member, create_team, ensure_tree
 from .hookspecs import PROJECT_NAME
 from .models import Group, GroupKind, Role, SchemaOutOfDate, Task, User, create_tables
+from .open311.commands import add_commands as add_open311_commands
 from .plugins import PluginRegistry, is_builtin, make_plugin_manager
 from .points import verify_balances
 from .rewards import expire_due, grant_collect
@@ -143,6 +144,7 @@ def build_cli(pm=None):
 
     _add_points_commands(cli)
     _add_plugins_commands(cli, pm)
+    add_open311_commands(cli)
     pm.hook.register_commands(cli=cli)
     return cli
 
