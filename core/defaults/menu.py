@@ -5,7 +5,7 @@ from ..groups.instructions import unread_count as unread_instructions
 from ..hookspecs import hookimpl
 from ..i18n import Text
 from ..menus import MenuItem
-from ..models import Role, Submission, SubmissionState
+from ..models import Incident, IncidentState, Role, Submission, SubmissionState
 from ..rewards import may_collect
 from ..tasks.notifications import unread_count
 from ..tenancy import current_tenancy
@@ -23,6 +23,11 @@ def _counted(zh, en, count):
 def pending_count(station):
     """Submissions of the station waiting for review (one query)."""
     return Submission.select().where(Submission.station == station.id, Submission.state == SubmissionState.PENDING).count()
+
+
+def live_incident_count(station):
+    """Incidents of the station still being dealt with (one indexed count)."""
+    return Incident.select().where(Incident.station == station.id, Incident.state.in_(IncidentState.LIVE)).count()
 
 
 @hookimpl
@@ -47,6 +52,11 @@ def menu_items(station, user):
     if here:
         # the live-instructions script (base.html) keeps this label's count current
         items.append(MenuItem(_counted("指令", "Instructions", unread_instructions(user)), url_for("groups.my_instructions"), order=25))
+        # officers see how many reports wait for them; volunteers just the board
+        incidents = _counted("警情", "Incidents", live_incident_count(station)) if user.is_staff else Text("警情", "Incidents")
+        items.append(MenuItem(incidents, url_for("incidents.board_page"), order=26))
+        if user.active and user.role in Role.STATION_ROLES:
+            items.append(MenuItem(Text("报告", "Report"), url_for("incidents.report"), order=27))
     if may_collect(station, user):
         items.append(MenuItem(Text("兑换核销", "Hand out rewards"), url_for("rewards.collect"), order=60))
     if here and user.is_staff:

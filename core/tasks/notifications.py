@@ -7,6 +7,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..i18n import LANGUAGES
+from ..incidents.labels import state_label
 from ..models import Notification, utcnow
 from .hours import hours_text
 
@@ -66,7 +67,29 @@ def describe(station, note):
         return _("Your %(type)s work was sent back for changes: %(reason)s", type=label, reason=data.get("reason", ""))
     if note.kind == "instruction_reminder":
         return _("Reminder: please acknowledge the instruction “%(text)s”.", text=data.get("text", ""))
+    if note.kind.startswith("incident_"):
+        return _describe_incident(station, note.kind, data)
     return note.kind
+
+
+def _describe_incident(station, kind, data):
+    category = station.incident_category(data.get("category", "")) if station else None
+    label = str(category.label) if category else data.get("category", "")
+    number = data.get("incident_id", "")
+    if kind == "incident_assigned":
+        note = data.get("note") or ""
+        if note:
+            return _("Report #%(number)s (%(category)s) was assigned to you: %(note)s", number=number, category=label, note=note)
+        return _("Report #%(number)s (%(category)s) was assigned to you.", number=number, category=label)
+    if kind == "incident_state":
+        state = state_label(data.get("state", ""))
+        note = data.get("note") or ""
+        if note:
+            return _("Your report #%(number)s (%(category)s) is now: %(state)s. %(note)s", number=number, category=label, state=state, note=note)
+        return _("Your report #%(number)s (%(category)s) is now: %(state)s.", number=number, category=label, state=state)
+    if kind == "incident_useful":
+        return _("Your report #%(number)s (%(category)s) was confirmed useful: %(points)s points.", number=number, category=label, points=data.get("points", 0))
+    return kind
 
 
 def describe_in_every_language(station, note):

@@ -12,6 +12,8 @@ from . import (  # noqa: F401 - registers routes
     admin_group_pages,
     city,
     group_pages,
+    incident_pages,
+    incident_stream,
     instruction_stream,
     points_pages,
     reward_admin_pages,
@@ -36,6 +38,8 @@ def register(app):
         group_pages.bp,
         instruction_stream.bp,
         admin_group_pages.bp,
+        incident_pages.bp,
+        incident_stream.bp,
     ):
         app.register_blueprint(blueprint)
 
