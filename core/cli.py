@@ -20,7 +20,9 @@ from .app import create_app
 from .config import StationConfigError, load_stations, settings_from_environment
 from .groups.tree import add_member, create_team, ensure_tree
 from .hookspecs import PROJECT_NAME
-from .models import Group, GroupKind, Role, SchemaOutOfDate, Task, User, create_tables
+from .incidents.lifecycle import change_state
+from .incidents.reporting import load_report, report
+from .models import Group, GroupKind, Incident, IncidentState, Role, SchemaOutOfDate, Task, User, create_tables
 from .open311.commands import add_commands as add_open311_commands
 from .plugins import PluginRegistry, is_builtin, make_plugin_manager
 from .points import verify_balances
@@ -71,6 +73,7 @@ def build_cli(pm=None):
             logins = _create_demo_accounts()
             _create_demo_tasks()
             _create_demo_groups()
+            _create_demo_incidents()
         click.echo(f"Red Armband demo: database {app.config['DATABASE_URL']}")
         click.echo(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
         for slug, role, phone in logins:
@@ -304,6 +307,44 @@ def _create_demo_groups():
             team = create_team(station, admin, name)
             if number == 0 and volunteer is not None:
                 add_member(station, admin, team.id, volunteer.id)
+
+
+# A few live reports per station, near the centre of Kunming: (category, description, fields, address, offset).
+DEMO_INCIDENTS = (
+    ("illegal_parking", "白色轿车停在消防通道上，挡住了小区大门。", {"plate": "云A·12345"}, "小区东门消防通道", 0.0000),
+    ("lost_and_found", "在公交站捡到一个黑色钱包，已交到便民服务点。", {"kind": "found", "item": "黑色钱包"}, "公交站台", 0.0030),
+    ("illegal_posters", "电线杆上贴满了办证小广告。", {}, "人民路口电线杆", 0.0060),
+)
+DEMO_CENTRE = (25.0389, 102.7183)  # 昆明 — a spot in the city centre
+
+
+def _create_demo_incidents():
+    """``DEMO_INCIDENTS`` at each station, reported by its demo volunteer, the
+    second acknowledged by its officer; a station that has incidents already
+    is left alone."""
+    for number, station in enumerate(sorted(current_tenancy().stations.values(), key=lambda s: s.slug)):
+        if Incident.select().where(Incident.station == station.id).exists():
+            continue
+        volunteer = User.select().where(User.station == station.id, User.role == Role.VOLUNTEER).order_by(User.id).first()
+        officer = User.select().where(User.station == station.id, User.role == Role.OFFICER).order_by(User.id).first()
+        if volunteer is None or officer is None:
+            continue
+        for position, (category, text, fields, address, offset) in enumerate(DEMO_INCIDENTS):
+            if station.incident_category(category) is None:
+                continue
+            data = load_report(
+                {
+                    "category": category,
+                    "description": text,
+                    "fields": fields,
+                    "latitude": round(DEMO_CENTRE[0] + offset + number * 0.01, 6),
+                    "longitude": round(DEMO_CENTRE[1] + offset, 6),
+                    "address": address,
+                }
+            )
+            incident = report(station, volunteer, data)
+            if position == 1:
+                change_state(station, officer, incident.id, IncidentState.ACKNOWLEDGED, note="已联系失主")
 
 
 def _ensure_user(**fields):

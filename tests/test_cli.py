@@ -245,3 +245,22 @@ def test_users_create_district_admin_without_a_district_says_one_is_needed(app, 
     assert "district" in result.output and "Traceback" not in result.output
     with app.app_context():
         assert not User.select().where(User.phone == "13700000001").exists()
+
+
+def test_the_demo_reports_a_few_incidents_per_station_once(app):
+    from core.cli import DEMO_INCIDENTS, _create_demo_accounts, _create_demo_incidents
+    from core.incidents import board
+    from core.models import Incident, IncidentState
+
+    with app.test_request_context():
+        _create_demo_accounts()
+        _create_demo_incidents()
+        _create_demo_incidents()  # a second demo start adds nothing
+        tenancy = app.extensions["redarmband"].tenancy
+        for slug, station in tenancy.stations.items():
+            shown = board.board(station)
+            assert [incident.category for incident in shown] == [category for category, *_ in reversed(DEMO_INCIDENTS)], slug
+            assert [incident.state for incident in shown].count(IncidentState.ACKNOWLEDGED) == 1
+            reporter = User.get_by_id(shown[0].reporter_id)
+            assert (reporter.station_id, reporter.role) == (station.id, Role.VOLUNTEER)
+        assert Incident.select().count() == len(DEMO_INCIDENTS) * len(tenancy.stations)
