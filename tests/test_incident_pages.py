@@ -69,7 +69,7 @@ def test_a_volunteer_reports_illegal_parking_with_a_photo_and_the_plate(app):
         rf'<li class="[^"]*" id="incident-{incident_id}".*?</li>', page(vol.get(f"{STATION}/incidents")), re.DOTALL
     ).group(0)
     assert (
-        "车辆违停" in row and "护国路 12 号" in row and re.search(r'class="photo-count">[^<]*1<', row) and "李红" in row
+        "车辆违停" in row and "护国路 12 号" in row and re.search(r'class="photo-count">[^<]*(?<!\d)1(?!\d)[^<]*<', row) and "李红" in row
     )
 
 
