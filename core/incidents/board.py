@@ -7,7 +7,7 @@ query: any app server answers a live board from the database alone.
 """
 from ..models import Incident, IncidentEvent, IncidentState, User
 from .errors import not_found
-from .lifecycle import is_station_member, is_station_staff
+from .lifecycle import is_station_member, is_station_staff, row_id
 
 BOARD_SIZE = 50
 # Filters of the board by state: the live ones (default), the closed ones, any, or one state.
@@ -74,7 +74,8 @@ def photo_path(station, user, incident_id, position):
     """The stored path of an incident's photo, for members of its station."""
     if not is_station_member(station, user):
         raise not_found("photo")
-    incident = Incident.get_or_none(Incident.id == incident_id, Incident.station == station.id)
+    incident_id = row_id(incident_id)
+    incident = None if incident_id is None else Incident.get_or_none(Incident.id == incident_id, Incident.station == station.id)
     if incident is None or not 1 <= position <= len(incident.photos or []):
         raise not_found("photo")
     return incident.photos[position - 1]

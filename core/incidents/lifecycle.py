@@ -46,9 +46,23 @@ ASSIGNEE_MAY = (IncidentState.IN_PROGRESS, IncidentState.RESOLVED)
 NEEDS_NOTE = IncidentState.CLOSED
 
 
+MAX_ROW_ID = 2**31 - 1  # larger ids are no row (and SQLite cannot even compare them)
+
+
+def row_id(value):
+    """``value`` as a row id, or ``None`` if it cannot be one: a huge number
+    overflows SQLite, and text is an error on PostgreSQL (a 500 either way)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ROW_ID else None
+
+
 def get_incident(station, incident_id):
     """The station's incident ``incident_id``; another station's is not found."""
-    incident = Incident.get_or_none(Incident.id == incident_id, Incident.station == station.id)
+    incident_id = row_id(incident_id)
+    incident = None if incident_id is None else Incident.get_or_none(Incident.id == incident_id, Incident.station == station.id)
     if incident is None:
         raise not_found("incident")
     return incident
@@ -101,7 +115,7 @@ def change_state(station, actor, incident_id, to_state, *, note="", duplicate_of
     if to_state == IncidentState.DUPLICATE:
         if duplicate_of is None:
             raise invalid({"duplicate_of": ["name the report this one duplicates"]})
-        original = Incident.get_or_none(Incident.id == duplicate_of, Incident.station == station.id)
+        original = row_id(duplicate_of) and Incident.get_or_none(Incident.id == row_id(duplicate_of), Incident.station == station.id)
         if original is None or original.id == incident.id or original.state == IncidentState.DUPLICATE:
             raise invalid({"duplicate_of": ["expected another report of this station that is not itself a duplicate"]})
     seen = expected_state or incident.state
@@ -153,7 +167,7 @@ def assign(station, officer, incident_id, assignee_id, *, note="", now=None):
     note = _clean_note(note)
     assignee = None
     if assignee_id is not None:
-        assignee = User.get_or_none(User.id == assignee_id)
+        assignee = row_id(assignee_id) and User.get_or_none(User.id == row_id(assignee_id))
         if not is_station_member(station, assignee) or assignee.role not in Role.STATION_ROLES:
             raise invalid({"assignee": ["expected an active officer or volunteer of this station"]})
     if incident.state in IncidentState.CLOSED:

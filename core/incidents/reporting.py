@@ -31,6 +31,7 @@ from ..models import (
     IncidentState,
     Priority,
     Role,
+    User,
     utcnow,
 )
 from ..photos import PhotoRejected, delete_photo, save_photo
@@ -70,6 +71,9 @@ def load_report(raw):
     except ValidationError as error:
         raise invalid({key: value if isinstance(value, list) else [str(value)] for key, value in error.messages.items()}) from error
     data["address"] = data["address"].strip()
+    data["description"] = data["description"].strip()
+    if not data["description"]:
+        raise invalid({"description": ["say what you see"]})
     return data
 
 
@@ -137,7 +141,7 @@ def report(station, reporter, data, photos=(), *, now=None, source=IncidentSourc
                 created_at=now,
             )
             if category.urgent:
-                author = reporter or alert_author
+                author = _hidden_behind_staff(station, reporter, incident.hide_name) if reporter else alert_author
                 instruction = _send_urgent_alert(station, author, category, incident, now)
                 Incident.update(alert=instruction.id).where(Incident.id == incident.id).execute()
     except BaseException:
@@ -148,12 +152,31 @@ def report(station, reporter, data, photos=(), *, now=None, source=IncidentSourc
     return incident
 
 
+def _hidden_behind_staff(station, reporter, hide_name):
+    """Who sends a member's urgent alert: the reporter — or, if they asked to
+    hide their name from other volunteers, the station's first active admin
+    (else officer), since everyone it reaches sees its sender's name. A
+    station with no staff at all has nobody to send it for them."""
+    if not hide_name or reporter.is_staff:
+        return reporter
+    for role in (Role.STATION_ADMIN, Role.OFFICER):
+        staff = (
+            User.select()
+            .where(User.station == station.id, User.role == role, User.active == True)
+            .order_by(User.id)
+            .first()
+        )
+        if staff is not None:
+            return staff
+    return reporter
+
+
 def _send_urgent_alert(station, author, category, incident, now):
     """An urgent instruction to every group of the station's district: its
     own station, the other stations there and all their teams."""
     district = Group.get(Group.key == f"district:{station.config.district}")
     where = incident.address or f"{incident.latitude:.5f}, {incident.longitude:.5f}"
-    details = "；".join(f"{key}: {value}" for key, value in sorted(incident.fields.items()) if value not in ("", None))
+    details = "；".join(f"{label}：{value}" for label, value in labelled_fields(category, incident.fields, station))
     text = f"【{category.label.zh}】{station.config.name}：{incident.description}"
     if details:
         text += f"（{details}）"
@@ -166,6 +189,26 @@ def _send_urgent_alert(station, author, category, incident, now):
         now=now,
     )
     return instruction
+
+
+def labelled_fields(category, values, station=None):
+    """The filled-in extra fields as ``(Chinese label, shown value)`` in the
+    schema's order: a chosen value shows its label (拾到物品, not "found").
+    ``choices`` may be a list or, as for task types, a callable(station)."""
+    loader = category.fields_loader()
+    if loader is None:
+        return []
+    shown = []
+    for name, field in loader.fields.items():
+        value = values.get(name)
+        if value in ("", None):
+            continue
+        label = field.metadata.get("label")
+        choices = field.metadata.get("choices") or ()
+        choices = dict(choices(station) if callable(choices) else choices)
+        value = choices.get(value, value)
+        shown.append((getattr(label, "zh", None) or name, getattr(value, "zh", value)))
+    return shown
 
 
 def _save_photos(station, photos, now):

@@ -2,11 +2,13 @@
 
 Built only from the hooks and names of ``core``: the alliance's venues and
 findings are the plugin's own tables, its two task types carry their own
-fields, and night and weekend work score extra by the station's settings.
+fields, night and weekend work score extra by the station's settings, and a
+bar dispute (酒吧纠纷) is a kind of live report of its own.
 """
 from core import hookimpl
 
 from . import checks, scoring, settings, theme, views
+from .incidents import INCIDENT_CATEGORIES
 from .models import MODELS
 from .task_types import NIGHT_PATROL_TYPES
 
@@ -21,6 +23,11 @@ def register_themes():
 @hookimpl
 def register_task_types():
     return NIGHT_PATROL_TYPES
+
+
+@hookimpl
+def register_incident_categories():
+    return INCIDENT_CATEGORIES
 
 
 @hookimpl
