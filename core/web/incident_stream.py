@@ -17,28 +17,25 @@ Tests set :data:`POLL_SECONDS` and :data:`MAX_SECONDS` to tiny values.
 """
 
 import json
-import time
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     g,
     jsonify,
     request,
     send_from_directory,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..db import database, is_sqlite
 from ..incidents import IncidentError, board, reporting
 from ..photos import thumbnail_path, uploads_root
 from .auth import station_member_required
 from .incident_pages import incident_place, me
+from .sse import event_stream
 from .task_pages import ROW_ID
 
 bp = Blueprint("incident_stream", __name__, url_prefix="/s/<station>")
@@ -81,33 +78,18 @@ def stream():
     if current_user.station_id != g.station.id:
         abort(404)
     station = g.station
-    after = _after_id()
-    pooled = not is_sqlite()
+    last = _after_id()
 
-    def events():
-        last = after
-        ends = time.monotonic() + MAX_SECONDS
-        yield f"retry: {RETRY_MS}\n\n"
-        while True:
-            if pooled:
-                database.connect(reuse_if_open=True)
-            changed, last_seen = board.changed_since(station, last)
-            if pooled and not database.is_closed():
-                database.close()  # back to the pool while this response waits
-            chunk = ": waiting\n\n"  # a comment when there is nothing: a gone client is noticed at once
-            if last_seen != last:
-                last = last_seen
-                body = {"incidents": [change_json(incident) for incident in changed]}
-                chunk = f"id: {last}\ndata: {json.dumps(body, ensure_ascii=False)}\n\n"
-            yield chunk
-            if time.monotonic() >= ends:
-                return
-            time.sleep(max(0.0, min(POLL_SECONDS, ends - time.monotonic())))
+    def poll():
+        nonlocal last
+        changed, last_seen = board.changed_since(station, last)
+        if last_seen == last:
+            return ""
+        last = last_seen
+        body = {"incidents": [change_json(incident) for incident in changed]}
+        return f"id: {last}\ndata: {json.dumps(body, ensure_ascii=False)}\n\n"
 
-    response = Response(stream_with_context(events()), mimetype="text/event-stream")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events on at once
-    return response
+    return event_stream(poll, poll_seconds=POLL_SECONDS, max_seconds=MAX_SECONDS, retry_ms=RETRY_MS)
 
 
 @bp.route("/incidents/changes.json")

@@ -6,20 +6,18 @@ and sends each new instruction as an event with its id, so a reconnecting
 EventSource resumes after the last one it had (``Last-Event-ID``; a page
 opening the stream gives ``?after=`` the newest one it shows). The response
 ends after :data:`MAX_SECONDS`, so a sync worker is not held for ever; the
-``retry:`` field tells the browser when to come back. On PostgreSQL the
-pooled connection is handed back between polls.
+``retry:`` field tells the browser when to come back (:mod:`core.web.sse`).
 
 Tests set :data:`POLL_SECONDS` and :data:`MAX_SECONDS` to tiny values.
 """
 import json
-import time
 
-from flask import Blueprint, Response, abort, g, request, stream_with_context
+from flask import Blueprint, abort, g, request
 from flask_login import current_user
 
-from ..db import database, is_sqlite
 from ..groups import instructions
 from .group_pages import instruction_json
+from .sse import event_stream
 
 bp = Blueprint("instruction_stream", __name__, url_prefix="/s/<station>")
 
@@ -54,31 +52,16 @@ def stream():
     if current_user.station_id != g.station.id:
         abort(404)
     user = current_user._get_current_object()
-    after = _after_id()
-    pooled = not is_sqlite()
+    last = _after_id()
 
-    def events():
-        last = after
-        ends = time.monotonic() + MAX_SECONDS
-        yield f"retry: {RETRY_MS}\n\n"
-        while True:
-            if pooled:
-                database.connect(reuse_if_open=True)
-            fresh = instructions.instructions_of(user, after_id=last, limit=BATCH)
-            unread = instructions.unread_count(user) if fresh else None
-            chunks = []
-            for instruction in reversed(fresh):  # oldest first
-                chunks.append(event(instruction, unread))
-                last = instruction.id
-            if pooled and not database.is_closed():
-                database.close()  # back to the pool while this response waits
-            # a comment when there is nothing: a gone client is noticed at once
-            yield "".join(chunks) or ": waiting\n\n"
-            if time.monotonic() >= ends:
-                return
-            time.sleep(max(0.0, min(POLL_SECONDS, ends - time.monotonic())))
+    def poll():
+        nonlocal last
+        fresh = instructions.instructions_of(user, after_id=last, limit=BATCH)
+        unread = instructions.unread_count(user) if fresh else None
+        chunks = []
+        for instruction in reversed(fresh):  # oldest first
+            chunks.append(event(instruction, unread))
+            last = instruction.id
+        return "".join(chunks)
 
-    response = Response(stream_with_context(events()), mimetype="text/event-stream")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events on at once
-    return response
+    return event_stream(poll, poll_seconds=POLL_SECONDS, max_seconds=MAX_SECONDS, retry_ms=RETRY_MS)
