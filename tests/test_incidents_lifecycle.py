@@ -325,3 +325,11 @@ def test_an_id_that_cannot_be_a_row_is_not_found_or_refused_never_an_error(world
     assert list(refused(lambda: change_state(st, boss, incident.id, S.DUPLICATE, duplicate_of=bad)).fields) == ["duplicate_of"]
     assert list(refused(lambda: assign(st, boss, incident.id, bad)).fields) == ["assignee"]
     assert change_state(st, boss, incident.id, S.ACKNOWLEDGED)[0].state == S.ACKNOWLEDGED  # the connection is still good
+
+
+def test_an_unknown_expected_state_is_refused_naming_it(app):
+    with app.test_request_context():
+        incident = file_report(app, volunteer(app))
+        error = refused(lambda: change_state(station(app, "huguo"), officer(app), incident.id, S.ACKNOWLEDGED, expected_state="opened"))
+        assert error.status == 400 and "expected_state" in error.fields
+        assert Incident.get_by_id(incident.id).state == S.OPEN

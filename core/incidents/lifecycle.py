@@ -107,6 +107,8 @@ def change_state(station, actor, incident_id, to_state, *, note="", duplicate_of
     incident = visible_incident(station, actor, incident_id)
     if to_state not in IncidentState.ALL:
         raise invalid({"state": [f"expected one of: {', '.join(IncidentState.ALL)}"]})
+    if expected_state is not None and expected_state not in IncidentState.ALL:
+        raise invalid({"expected_state": [f"expected one of: {', '.join(IncidentState.ALL)}"]})
     staff = is_station_staff(station, actor)
     if not staff and not (incident.assignee_id == actor.id and to_state in ASSIGNEE_MAY):
         raise forbidden("only this station's officers, or the person it is assigned to, move an incident on", "staff_only")
