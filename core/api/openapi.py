@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify
 from ..accounts import RegistrationSchema
 from ..rewards import RewardSchema
 from .groups_openapi import add_to_spec as add_groups_to_spec
+from .incidents_openapi import add_to_spec as add_incidents_to_spec
 from .points_openapi import (
     IDEMPOTENCY_PARAMETER,
     IDEMPOTENT,
@@ -100,6 +101,7 @@ def build_spec(version):
         spec.path(path=path, operations={method: operation}, parameters=parameters)
     add_tasks_to_spec(spec)
     add_groups_to_spec(spec)
+    add_incidents_to_spec(spec)
     return spec.to_dict()
 
 
