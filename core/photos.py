@@ -21,9 +21,10 @@ class PhotoRejected(ValueError):
     """Not an acceptable photo; the message says why and ``code`` names the
     reason: ``too_large``, ``not_a_photo`` or ``too_many_pixels``."""
 
-    def __init__(self, message, code):
+    def __init__(self, message, code, number=None):
         super().__init__(message)
         self.code = code
+        self.number = number  # which of several photos (from 1), when save_photos refused it
 
 
 def uploads_root(app):
@@ -65,6 +66,29 @@ def save_photo(app, station_slug, folder, data, *, max_bytes, today, draft=True)
     thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
     thumbnail.save(thumbnail_path(target), "JPEG", quality=80)
     return relative.as_posix()
+
+
+def save_photos(app, station_slug, folder, photos, *, max_bytes, today):
+    """Store every photo of ``photos`` (bytes each), or none: when one is
+    refused, those already written are deleted and :class:`PhotoRejected`
+    says which (``number``, from 1). Returns the relative paths."""
+    saved = []
+    try:
+        for number, data in enumerate(photos, start=1):
+            try:
+                saved.append(save_photo(app, station_slug, folder, data, max_bytes=max_bytes, today=today))
+            except PhotoRejected as rejected:
+                rejected.number = number
+                raise
+    except BaseException:
+        delete_photos(app, saved)
+        raise
+    return saved
+
+
+def delete_photos(app, paths):
+    for path in paths:
+        delete_photo(app, path)
 
 
 def thumbnail_path(path):

@@ -22,7 +22,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..photos import PhotoRejected, delete_photo, save_photo
+from ..photos import PhotoRejected, delete_photos, save_photos
 from ..validation import AwareDateTime, TypedText
 from .errors import GroupError, forbidden, invalid, not_found
 from .tree import audience, get_group, may_instruct, may_see
@@ -46,19 +46,10 @@ def _save_photos(group, tenancy, photos, now):
     station = next((s for s in tenancy.stations.values() if s.id == group.station_id), None)
     max_bytes = station.config.tasks.max_photo_bytes if station else DEFAULT_MAX_PHOTO_BYTES
     folder_owner = station.slug if station else "city"
-    app = current_app._get_current_object()
-    saved = []
     try:
-        for number, data in enumerate(photos, start=1):
-            try:
-                saved.append(save_photo(app, folder_owner, "instructions", data, max_bytes=max_bytes, today=now.date()))
-            except PhotoRejected as rejected:
-                raise invalid({"photos": [f"photo {number}: {rejected}"]}) from rejected
-    except BaseException:
-        for path in saved:
-            delete_photo(app, path)
-        raise
-    return saved
+        return save_photos(current_app._get_current_object(), folder_owner, "instructions", photos, max_bytes=max_bytes, today=now.date())
+    except PhotoRejected as rejected:
+        raise invalid({"photos": [f"photo {rejected.number}: {rejected}"]}) from rejected
 
 
 def post(tenancy, author, group_id, data, now=None, photos=()):
@@ -76,8 +67,7 @@ def post(tenancy, author, group_id, data, now=None, photos=()):
     try:
         instruction = _write(tenancy, author, group, data, saved, now)
     except BaseException:
-        for path in saved:
-            delete_photo(current_app._get_current_object(), path)
+        delete_photos(current_app._get_current_object(), saved)
         raise
     count = InstructionRecipient.select().where(InstructionRecipient.instruction == instruction.id).count()
     return instruction, count

@@ -34,7 +34,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..photos import PhotoRejected, delete_photo, save_photo
+from ..photos import PhotoRejected, delete_photos, save_photos
 from ..points import local_date_of
 from ..tenancy import current_tenancy
 from ..validation import TypedText
@@ -212,34 +212,18 @@ def labelled_fields(category, values, station=None):
 
 
 def _save_photos(station, photos, now):
-    """Write every photo, or none: on a refusal the ones written go again."""
+    """Write every photo, or none (a refused one takes the others with it)."""
     app = current_app._get_current_object()
-    saved = []
     try:
-        for number, data in enumerate(photos, start=1):
-            try:
-                saved.append(
-                    save_photo(
-                        app,
-                        station.slug,
-                        "incidents",
-                        data,
-                        max_bytes=station.config.tasks.max_photo_bytes,
-                        today=local_date_of(station, now),
-                    )
-                )
-            except PhotoRejected as rejected:
-                raise invalid({"photos": [f"photo {number}: {rejected}"]}) from rejected
-    except BaseException:
-        _delete_files(saved)
-        raise
-    return saved
+        return save_photos(
+            app, station.slug, "incidents", photos, max_bytes=station.config.tasks.max_photo_bytes, today=local_date_of(station, now)
+        )
+    except PhotoRejected as rejected:
+        raise invalid({"photos": [f"photo {rejected.number}: {rejected}"]}) from rejected
 
 
 def _delete_files(paths):
-    app = current_app._get_current_object()
-    for path in paths:
-        delete_photo(app, path)
+    delete_photos(current_app._get_current_object(), paths)
 
 
 def distance_m(lat1, lon1, lat2, lon2):

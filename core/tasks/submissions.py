@@ -14,7 +14,7 @@ from peewee import IntegrityError
 
 from ..db import for_update, write_transaction
 from ..models import Signup, Submission, SubmissionPhoto, SubmissionState, utcnow
-from ..photos import PhotoRejected, delete_photo, save_photo
+from ..photos import PhotoRejected, delete_photos, save_photos
 from ..points import local_date_of
 from ..validation import AwareDateTime, TypedText
 from .errors import TaskError, invalid, not_found
@@ -132,28 +132,18 @@ def _check(station, volunteer, data, photo_count, now, *, existing=None):
 
 
 def _save_photos(station, photos, now):
-    """Write every photo, or none: on a refusal the ones written go again."""
+    """Write every photo, or none (a refused one takes the others with it)."""
     app = current_app._get_current_object()
-    max_bytes = station.config.tasks.max_photo_bytes
-    saved = []
     try:
-        for number, data in enumerate(photos, start=1):
-            try:
-                saved.append(
-                    save_photo(app, station.slug, "submissions", data, max_bytes=max_bytes, today=local_date_of(station, now))
-                )
-            except PhotoRejected as rejected:
-                raise invalid({"photos": [f"photo {number}: {rejected}"]}) from rejected
-    except BaseException:
-        _delete_files(saved)
-        raise
-    return saved
+        return save_photos(
+            app, station.slug, "submissions", photos, max_bytes=station.config.tasks.max_photo_bytes, today=local_date_of(station, now)
+        )
+    except PhotoRejected as rejected:
+        raise invalid({"photos": [f"photo {rejected.number}: {rejected}"]}) from rejected
 
 
 def _delete_files(paths):
-    app = current_app._get_current_object()
-    for path in paths:
-        delete_photo(app, path)
+    delete_photos(current_app._get_current_object(), paths)
 
 
 def submit(station, volunteer, data, photos, now=None):
