@@ -15,7 +15,6 @@ photos as files under ``photos`` and the extra fields as a JSON object in the
 form field ``fields`` (as submissions do).
 """
 
-import json
 import re
 
 from flask import current_app, g, request, send_from_directory
@@ -25,7 +24,7 @@ from ..incidents.categories import MAX_PHOTOS
 from ..incidents.errors import forbidden, not_found
 from ..photos import thumbnail_path, uploads_root
 from . import common
-from .bodies import _bad_text, dump
+from .bodies import _bad_text, dump, photo_form, read_photos
 from .common import invalid, json_object, load, query_choice
 from .errors import ApiError
 from .idempotency import idempotent
@@ -101,47 +100,12 @@ def _report_form(station):
     field is left out; photos are read up to one byte past the station's size
     limit, so that :func:`core.photos.save_photo` can say one is too large.
     """
-    form, files = request.form, request.files
-    problems, raw = {}, {}
-    for name in form:
-        values = form.getlist(name)
-        if name == "photos":
-            problems[name] = ["send photos as files, not as text"]
-        elif name not in REPORT_FORM_FIELDS:
-            problems[name] = ["unknown field"]
-        elif len(values) > 1:
-            problems[name] = ["give it once"]
-        elif _bad_text(values[0]):
-            problems[name] = ["must not contain NUL characters"]
-        elif values[0] != "":
-            raw[name] = values[0]
-    for name in files:
-        if name != "photos":
-            problems[name] = ["unknown file field; send photos under 'photos'"]
-    if "fields" in raw:
-        try:
-            extra = json.loads(raw["fields"])
-        except (ValueError, RecursionError):
-            extra = None
-        if not isinstance(extra, dict):
-            problems["fields"] = ['expected a JSON object, e.g. {"plate": "云A12345"}']
-        elif _bad_text(extra):
-            problems["fields"] = ["must not contain NUL characters or unpaired surrogates"]
-        raw["fields"] = extra if isinstance(extra, dict) else {}
+    raw, uploads, problems = photo_form(REPORT_FORM_FIELDS, max_photos=MAX_PHOTOS, example='{"plate": "云A12345"}')
     if "report_anyway" in raw:
         raw["report_anyway"] = FORM_BOOLEANS.get(raw["report_anyway"], raw["report_anyway"])
-    uploads = files.getlist("photos")
-    if len(uploads) > MAX_PHOTOS:
-        problems["photos"] = [f"at most {MAX_PHOTOS} photos; got {len(uploads)}"]
     if problems:
         raise invalid(problems)
-    bound = station.config.tasks.max_photo_bytes + 1
-    photos = []
-    for upload in uploads:
-        photo = upload.stream.read(bound)
-        if photo or upload.filename:  # a form's empty file input sends an empty, unnamed part
-            photos.append(photo)
-    return raw, photos
+    return raw, read_photos(uploads, station.config.tasks.max_photo_bytes)
 
 
 def _load_report(station, raw, photo_count):

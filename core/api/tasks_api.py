@@ -9,7 +9,6 @@ Submissions come as ``multipart/form-data``: the photos are files, the
 type's extra fields a JSON object in the form field ``fields``.
 """
 
-import json
 import re
 
 from flask import current_app, g, request, send_from_directory
@@ -47,7 +46,7 @@ from ..tasks.submissions import (
 )
 from ..tenancy import current_tenancy
 from . import common
-from .bodies import _bad_text, dump
+from .bodies import dump, photo_form, read_photos
 from .common import authenticated_user, home_station, invalid, json_object, load, query_choice
 from .errors import ApiError
 from .idempotency import idempotent
@@ -132,38 +131,9 @@ def _form_submission(station):
     """
     if request.mimetype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
         raise ApiError(400, "invalid_form", "expected a multipart/form-data body (photos as files under 'photos')")
-    form, files = request.form, request.files
-    problems = {}
-    raw = {}
-    for name in form:
-        values = form.getlist(name)
-        if name == "photos":
-            problems[name] = ["send photos as files, not as text"]
-        elif name not in SUBMISSION_FORM_FIELDS:
-            problems[name] = ["unknown field"]
-        elif len(values) > 1:
-            problems[name] = ["give it once"]
-        elif _bad_text(values[0]):
-            problems[name] = ["must not contain NUL characters"]
-        elif values[0] != "" or name == "text":  # an empty optional field is left out
-            raw[name] = values[0]
-    for name in files:
-        if name != "photos":
-            problems[name] = ["unknown file field; send photos under 'photos'"]
-    if "fields" in raw:
-        try:
-            extra = json.loads(raw["fields"])
-        except (ValueError, RecursionError):
-            extra = None
-            problems["fields"] = ['expected a JSON object, e.g. {"children_helped": 40}']
-        if extra is not None and not isinstance(extra, dict):
-            problems["fields"] = ['expected a JSON object, e.g. {"children_helped": 40}']
-        elif extra is not None and _bad_text(extra):
-            problems["fields"] = ["must not contain NUL characters or unpaired surrogates"]
-        raw["fields"] = extra if isinstance(extra, dict) else {}
-    uploads = files.getlist("photos")
-    if len(uploads) > MAX_PHOTOS:
-        problems["photos"] = [f"at most {MAX_PHOTOS} photos; got {len(uploads)}"]
+    raw, uploads, problems = photo_form(
+        SUBMISSION_FORM_FIELDS, max_photos=MAX_PHOTOS, example='{"children_helped": 40}', keep_empty=("text",)
+    )
     try:
         data = load_submission(raw)
     except TaskError as error:
@@ -173,13 +143,7 @@ def _form_submission(station):
             problems.setdefault(name, messages)
     if problems:
         raise invalid(problems)
-    bound = station.config.tasks.max_photo_bytes + 1
-    photos = []
-    for upload in uploads:
-        photo = upload.stream.read(bound)
-        if photo or upload.filename:  # a form's empty file input sends an empty, unnamed part
-            photos.append(photo)
-    return data, photos
+    return data, read_photos(uploads, station.config.tasks.max_photo_bytes)
 
 
 # ---------------------------------------------------------------------------
