@@ -464,3 +464,40 @@ def test_forms_without_a_csrf_token_are_refused_and_change_nothing(app):
     assert vol.post(f"{STATION}/incidents/{incident_id}/comment", data={"note": "我也看到了"}).status_code == 400
     assert vol.post(f"{STATION}/incidents/report", data=report_form(not_duplicate="yes")).status_code == 400
     assert get_incident(app, incident_id).state == "open" and incident_count(app) == 1
+
+
+def test_a_hidden_reporter_assigned_the_report_is_not_named_nor_shown_as_none(app):
+    reporter = volunteer(app)
+    incident_id = report(reporter, hide_name="yes")
+    staff = officer(app)
+    assert act(staff, incident_id, "assign", assignee=str(user_id(app, "13800000001"))).status_code == 302
+    other = volunteer(app, name="王强", phone=OTHER_VOLUNTEER)
+    detail = page(other.get(f"{STATION}/incidents/{incident_id}"))
+    assert "李红" not in detail and "None" not in detail
+    assert "已指派给 一位志愿者" in detail
+
+
+def test_a_report_made_while_the_board_renders_is_listed_or_sent_live_never_neither(app, monkeypatch):
+    from core.incidents import board
+    from core.web import incident_pages
+
+    from tests.incidents_helpers import file_report
+    from tests.incidents_helpers import volunteer as member
+
+    vol = volunteer(app)
+    with app.app_context():
+        reporter = member(app)
+    render_rows = incident_pages.board_rows
+    made = []
+
+    def rows_then_a_new_report(category, state):
+        rows = render_rows(category, state)
+        made.append(file_report(app, reporter).id)  # committed right after the rows were read
+        return rows
+
+    monkeypatch.setattr(incident_pages, "board_rows", rows_then_a_new_report)
+    text = page(vol.get(f"{STATION}/incidents"))
+    after = int(re.search(r'data-after="(\d+)" data-stream="[^"]*incidents/stream', text).group(1))
+    with app.test_request_context():
+        changed, _last = board.changed_since(app.extensions["redarmband"].tenancy.get("huguo"), after)
+    assert made[0] in [incident.id for incident in changed] or f'id="incident-{made[0]}"' in text

@@ -3,9 +3,11 @@ every group of the station's district (五华分局: huguo and xiaonanmen, and
 all their teams) — and to nobody in another district (donghua, 盘龙分局)."""
 import pytest
 
+from core.accounts import create_user
 from core.groups import tree
 from core.incidents import IncidentError
 from core.models import (
+    DistrictAdmin,
     Group,
     Incident,
     Instruction,
@@ -135,3 +137,26 @@ def test_an_alert_names_a_chosen_value_by_its_label_whether_choices_are_a_list_o
     shown = labelled_fields(category, {"where": "gate", "kind": "a", "note": "", "unknown": "x"}, huguo)
     assert shown == [("位置", "正门"), ("类别", "甲类")]  # empty and unknown fields left out
     assert seen == [huguo]
+
+
+def test_a_hidden_reporter_at_a_station_without_active_staff_is_covered_by_the_district_admin(app, caplog):
+    with app.test_request_context():
+        person(app, "huguo", Role.STATION_ADMIN, active=False)  # staff who left do not send it
+        reporter = volunteer(app, "huguo", name="李红")
+        city = person(app, None, Role.CITY_ADMIN)
+        alert = Instruction.get_by_id(file_report(app, reporter, "missing_child", hide_name=True).alert_id)
+        assert alert.author_id == city.id  # no district admin yet: the city's
+        district_admin = create_user(
+            role=Role.DISTRICT_ADMIN, phone="13312345678", name="王科长", password="pass-word-1", station_id=None, district="五华分局"
+        )
+        assert DistrictAdmin.get(DistrictAdmin.user == district_admin.id).district == "五华分局"
+        alert = Instruction.get_by_id(file_report(app, reporter, "missing_child", hide_name=True).alert_id)
+        assert alert.author_id == district_admin.id
+
+
+def test_with_nobody_answerable_at_all_the_alert_still_goes_out_and_says_so_in_the_log(app, caplog):
+    with app.test_request_context():
+        reporter = volunteer(app, "huguo", name="李红")
+        alert = Instruction.get_by_id(file_report(app, reporter, "missing_child", hide_name=True).alert_id)
+        assert alert.author_id == reporter.id and alert.priority == Priority.URGENT
+        assert "no admin to send a hidden reporter's urgent alert" in caplog.text

@@ -200,7 +200,7 @@ class ReportInSchema(Schema):
     """The JSON report, for the OpenAPI document (the domain loads it)."""
 
     category = fields.String(required=True)
-    description = fields.String(required=True, metadata={"description": "1 to 2000 characters"})
+    description = fields.String(required=True, metadata={"description": "1 to 4000 characters"})
     fields_ = fields.Dict(
         keys=fields.String(), data_key="fields", attribute="fields", metadata={"description": "the category's extra fields"}
     )

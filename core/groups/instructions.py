@@ -12,7 +12,7 @@ from flask import current_app
 from marshmallow import Schema, fields, validate
 from peewee import Value, fn
 
-from ..db import write_transaction
+from ..db import for_update, write_transaction
 from ..models import (
     Group,
     Instruction,
@@ -86,6 +86,13 @@ def send_alert(tenancy, author, group, data, photos=(), now=None):
 
 def _write(tenancy, author, group, data, photos, now):
     with write_transaction():
+        # Live pages follow "instructions with an id above the last one seen".
+        # On PostgreSQL an id is drawn when the row is inserted, not when it
+        # commits, so a long city-wide fan-out could commit after a later id
+        # was read and never reach an open page: one instruction is written
+        # at a time (the city group's row is the lock; SQLite's BEGIN
+        # IMMEDIATE does this already).
+        for_update(Group.select(Group.id).where(Group.key == "city")).first()
         instruction = Instruction.create(
             group=group.id,
             author=author.id,

@@ -27,6 +27,7 @@ from ..models import (
 from ..points import Booking, local_date_of
 from ..scoring import ScoringEvent, apply_daily_cap, score
 from ..validation import no_control_characters
+from .ordering import hold_timeline
 from .errors import IncidentError, forbidden, invalid, not_found
 
 MAX_NOTE = 1000
@@ -42,7 +43,8 @@ TRANSITIONS = {
 }
 # What an assignee who is not an officer may do.
 ASSIGNEE_MAY = (IncidentState.IN_PROGRESS, IncidentState.RESOLVED)
-# Closing needs a word on why: the reporter and the next shift read it.
+# Closing needs a word on why: the reporter, the next shift and (as Open311
+# status_notes) other systems read it.
 NEEDS_NOTE = IncidentState.CLOSED
 
 
@@ -92,7 +94,7 @@ def _clean_note(note, *, required=False, field="note"):
     except ValidationError as error:
         raise invalid({field: error.messages}) from error
     if required and not note:
-        raise invalid({field: ["say why (the reporter and the next shift read it)"]})
+        raise invalid({field: ["say why (the reporter, the next shift and Open311 readers see it)"]})
     return note
 
 
@@ -109,21 +111,25 @@ def change_state(station, actor, incident_id, to_state, *, note="", duplicate_of
         raise invalid({"state": [f"expected one of: {', '.join(IncidentState.ALL)}"]})
     if expected_state is not None and expected_state not in IncidentState.ALL:
         raise invalid({"expected_state": [f"expected one of: {', '.join(IncidentState.ALL)}"]})
-    staff = is_station_staff(station, actor)
-    if not staff and not (incident.assignee_id == actor.id and to_state in ASSIGNEE_MAY):
-        raise forbidden("only this station's officers, or the person it is assigned to, move an incident on", "staff_only")
+    _may_move(station, actor, incident, to_state)
     note = _clean_note(note, required=to_state in NEEDS_NOTE and to_state != IncidentState.DUPLICATE)
-    original = None
+    original_id = None
     if to_state == IncidentState.DUPLICATE:
         if duplicate_of is None:
             raise invalid({"duplicate_of": ["name the report this one duplicates"]})
-        original = row_id(duplicate_of) and Incident.get_or_none(Incident.id == row_id(duplicate_of), Incident.station == station.id)
-        if original is None or original.id == incident.id or original.state == IncidentState.DUPLICATE:
-            raise invalid({"duplicate_of": ["expected another report of this station that is not itself a duplicate"]})
-    seen = expected_state or incident.state
-    if to_state not in TRANSITIONS.get(seen, ()):
-        raise IncidentError(f"an incident that is {seen} cannot become {to_state}", code="bad_transition")
+        original_id = row_id(duplicate_of)
     with write_transaction():
+        hold_timeline(station)  # also: the checks below cannot change under this change
+        incident = Incident.get_by_id(incident.id)
+        _may_move(station, actor, incident, to_state)  # again: it may have been reassigned meanwhile
+        original = None
+        if to_state == IncidentState.DUPLICATE:
+            original = original_id and Incident.get_or_none(Incident.id == original_id, Incident.station == station.id)
+            if original is None or original.id == incident.id or original.state == IncidentState.DUPLICATE:
+                raise invalid({"duplicate_of": ["expected another report of this station that is not itself a duplicate"]})
+        seen = expected_state or incident.state
+        if to_state not in TRANSITIONS.get(seen, ()):
+            raise IncidentError(f"an incident that is {seen} cannot become {to_state}", code="bad_transition")
         changed = (
             Incident.update(state=to_state, duplicate_of=original.id if original else None, updated_at=now)
             .where(Incident.id == incident.id, Incident.state == seen)
@@ -146,12 +152,18 @@ def change_state(station, actor, incident_id, to_state, *, note="", duplicate_of
     return _after(station, incident, event)
 
 
+def _may_move(station, actor, incident, to_state):
+    if not is_station_staff(station, actor) and not (incident.assignee_id == actor.id and to_state in ASSIGNEE_MAY):
+        raise forbidden("only this station's officers, or the person it is assigned to, move an incident on", "staff_only")
+
+
 def comment(station, actor, incident_id, note, *, now=None):
     """Add a comment to the timeline (any member of the station)."""
     now = now or utcnow()
     incident = visible_incident(station, actor, incident_id)
     note = _clean_note(note, required=True)
     with write_transaction():
+        hold_timeline(station)
         event = IncidentEvent.create(
             incident=incident.id, station=station.id, kind=IncidentEventKind.COMMENT, actor=actor.id, note=note, created_at=now
         )
@@ -175,6 +187,7 @@ def assign(station, officer, incident_id, assignee_id, *, note="", now=None):
     if incident.state in IncidentState.CLOSED:
         raise IncidentError(f"the incident is {incident.state}: it is closed", code="closed")
     with write_transaction():
+        hold_timeline(station)
         changed = (
             Incident.update(assignee=assignee.id if assignee else None, updated_at=now)
             .where(Incident.id == incident.id, Incident.state.in_(IncidentState.LIVE))
@@ -209,6 +222,7 @@ def confirm_useful(station, officer, incident_id, *, now=None):
     if incident.reporter_id == officer.id:
         raise forbidden("you cannot confirm your own report", "own_report")
     with Booking(station) as booking:
+        hold_timeline(station)
         current = for_update(Incident.select().where(Incident.id == incident.id)).get()
         if current.useful:
             raise IncidentError("this report was confirmed useful already", code="already_useful")

@@ -6,6 +6,7 @@ GPS gone) and the incident, its first timeline line and — for an urgent
 category such as 寻找走失儿童 — its urgent instruction to the whole district
 are written in one transaction. A refusal leaves no row and no file.
 """
+import logging
 import math
 import secrets
 from datetime import timedelta
@@ -23,6 +24,7 @@ from marshmallow import (
 from ..db import write_transaction
 from ..groups.instructions import send_alert
 from ..models import (
+    DistrictAdmin,
     Group,
     Incident,
     IncidentEvent,
@@ -39,8 +41,11 @@ from ..points import local_date_of
 from ..tenancy import current_tenancy
 from ..validation import TypedText
 from .errors import forbidden, invalid
+from .ordering import hold_timeline
 
-MAX_DESCRIPTION = 2000
+logger = logging.getLogger(__name__)
+
+MAX_DESCRIPTION = 4000  # Open311's limit for a request's description
 MAX_ADDRESS = 200
 EARTH_RADIUS_M = 6_371_000
 
@@ -108,12 +113,13 @@ def report(station, reporter, data, photos=(), *, now=None, source=IncidentSourc
     sent in the name of ``alert_author`` (the admin who issued the key).
     Returns the incident."""
     now = now or utcnow()
-    if reporter is not None and (reporter.station_id != station.id or not reporter.active):
+    if reporter is not None and not may_report(station, reporter):
         raise forbidden("only members of this station report incidents here", "not_a_member")
     category, extra = check_category(station, data, len(photos))
     saved = _save_photos(station, list(photos), now)
     try:
         with write_transaction():
+            hold_timeline(station)
             incident = Incident.create(
                 station=station.id,
                 category=category.key,
@@ -154,20 +160,26 @@ def report(station, reporter, data, photos=(), *, now=None, source=IncidentSourc
 
 def _hidden_behind_staff(station, reporter, hide_name):
     """Who sends a member's urgent alert: the reporter — or, if they asked to
-    hide their name from other volunteers, the station's first active admin
-    (else officer), since everyone it reaches sees its sender's name. A
-    station with no staff at all has nobody to send it for them."""
+    hide their name from other volunteers, someone answerable in their place
+    (everyone it reaches sees its sender's name): the station's first active
+    admin, else officer, else the district's admin, else a city admin. Only
+    a deployment with none of these at all sends it in the reporter's name."""
     if not hide_name or reporter.is_staff:
         return reporter
-    for role in (Role.STATION_ADMIN, Role.OFFICER):
-        staff = (
-            User.select()
-            .where(User.station == station.id, User.role == role, User.active == True)
-            .order_by(User.id)
-            .first()
-        )
-        if staff is not None:
-            return staff
+    active = User.active == True  # noqa: E712 - a peewee expression
+    candidates = (
+        User.select().where(User.station == station.id, User.role == Role.STATION_ADMIN, active),
+        User.select().where(User.station == station.id, User.role == Role.OFFICER, active),
+        User.select()
+        .join(DistrictAdmin, on=(DistrictAdmin.user == User.id))
+        .where(DistrictAdmin.district == station.config.district, User.role == Role.DISTRICT_ADMIN, active),
+        User.select().where(User.role == Role.CITY_ADMIN, active),
+    )
+    for query in candidates:
+        sender = query.order_by(User.id).first()
+        if sender is not None:
+            return sender
+    logger.warning("station %s: no admin to send a hidden reporter's urgent alert; sent in their name", station.slug)
     return reporter
 
 

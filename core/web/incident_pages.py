@@ -20,7 +20,7 @@ from ..incidents.labels import state_label
 from ..models import IncidentEventKind, IncidentState, Role, User
 from ..themes import render_station_template
 from .auth import station_member_required
-from .task_pages import ROW_ID, _bounds, extra_fields_of
+from .task_pages import ROW_ID, _bounds, extra_fields_of, form_extra_fields
 
 bp = Blueprint("incidents", __name__, url_prefix="/s/<station>")
 
@@ -77,17 +77,7 @@ def report_input(category, form):
         "address": form.get("address", ""),
         "hide_name": form.get("hide_name") == "yes",
     }
-    extra = {}
-    loader = category.fields_loader() if category else None
-    for name, field in loader.fields.items() if loader else ():
-        raw = form.get(f"fields.{name}", "").strip()
-        if raw == "":
-            continue  # the schema's default, or its "required"
-        if isinstance(field, ma_fields.Integer) and re.fullmatch(r"[+-]?\d{1,9}", raw, re.ASCII):
-            extra[name] = int(raw)
-        else:
-            extra[name] = raw
-    data["fields"] = extra
+    data["fields"] = form_extra_fields(category.fields_loader() if category else None, form)
     latitude, longitude = form.get("latitude", "").strip(), form.get("longitude", "").strip()
     if latitude or longitude:
         data["latitude"], data["longitude"] = latitude or None, longitude or None
@@ -155,7 +145,6 @@ def report_page(category, *, form=None, problems=None, duplicates=None, photos_d
         problems=problems or {},
         duplicates=duplicates or [],
         photos_dropped=photos_dropped,
-        names=board.names_of([i.reporter_id for i, _m in duplicates or ()]),
     ), status
 
 
@@ -251,6 +240,9 @@ def board_rows(category, state):
 @station_member_required
 def board_page():
     category, state = board_filters()
+    # where the live page starts: read before the rows, so a report made
+    # meanwhile is listed, or sent as a change, and never neither
+    after = board.last_event_id(g.station)
     return render_station_template(
         "incidents/board.html",
         rows=board_rows(category, state),
@@ -258,7 +250,7 @@ def board_page():
         state=state,
         categories=g.station.incident_categories,
         state_filters=[(key, FILTER_LABELS.get(key) or state_label(key)) for key in board.STATE_FILTERS],
-        after=board.last_event_id(g.station),
+        after=after,
         may_report=reporting.may_report(g.station, me()),
     )
 
@@ -363,7 +355,7 @@ def act(incident_id, do, success):
 def action_problem(key):
     if key == "note":
         return _(
-            "Write a note (up to %(count)s characters): say why, the reporter and the next shift read it.",
+            "Write a note (up to %(count)s characters): say why. The reporter, the next shift and readers of the station's Open311 feed see it.",
             count=lifecycle.MAX_NOTE,
         )
     if key == "duplicate_of":

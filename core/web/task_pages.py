@@ -142,6 +142,23 @@ def field_label(name, field):
     return label or name.replace("_", " ").capitalize()
 
 
+def form_extra_fields(loader, form):
+    """The ``fields.<name>`` inputs of a page's form as the schema ``loader``
+    loads them: empty ones left out (the schema's default, or its
+    "required"), whole numbers as numbers, keyed as the schema reads them."""
+    extra = {}
+    for name, field in (loader.fields.items() if loader else ()):
+        raw = form.get(f"fields.{name}", "").strip()
+        if raw == "":
+            continue
+        key = field.data_key or name
+        if isinstance(field, ma_fields.Integer) and re.fullmatch(r"[+-]?\d{1,9}", raw, re.ASCII):
+            extra[key] = int(raw)
+        else:
+            extra[key] = raw
+    return extra
+
+
 def extra_fields_of(task_type):
     """The inputs for a task type's extra fields, from its marshmallow schema."""
     loader = task_type.fields_loader()
@@ -197,17 +214,7 @@ def _work_input(task_type, form, *, task=None, self_started=False):
         data["task_id"] = task.id
     elif self_started:
         data["type"] = task_type.key
-    extra = {}
-    loader = task_type.fields_loader()
-    for name, field in (loader.fields.items() if loader else ()):
-        raw = form.get(f"fields.{name}", "").strip()
-        if raw == "":
-            continue  # the schema's default, or its "required"
-        if isinstance(field, ma_fields.Integer) and re.fullmatch(r"[+-]?\d{1,9}", raw, re.ASCII):
-            extra[name] = int(raw)
-        else:
-            extra[name] = raw
-    data["fields"] = extra
+    data["fields"] = form_extra_fields(task_type.fields_loader(), form)
     latitude, longitude = form.get("latitude", "").strip(), form.get("longitude", "").strip()
     if latitude or longitude:
         data["latitude"], data["longitude"] = latitude or None, longitude or None
