@@ -1,4 +1,5 @@
 """Fields and checks shared by the schemas of typed-in input."""
+import re
 from datetime import UTC
 
 from marshmallow import ValidationError, fields, validate
@@ -9,6 +10,9 @@ from marshmallow import ValidationError, fields, validate
 MIN_YEAR, MAX_YEAR = 2000, 2999
 
 
+NOT_TEXT = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
 def no_control_characters(allow_line_breaks=False):
     """A marshmallow validator refusing control characters (a NUL cannot even
     be stored on PostgreSQL); line breaks and tabs pass where text may have lines."""
@@ -17,6 +21,10 @@ def no_control_characters(allow_line_breaks=False):
     def check(text):
         if any((ord(character) < 32 and character not in allowed) or ord(character) == 127 for character in text):
             raise ValidationError("must not contain control characters")
+        if NOT_TEXT.search(text):
+            # lone surrogates cannot be stored; U+FFFE/U+FFFF break any XML
+            # the text is later served in (Open311)
+            raise ValidationError("must not contain unpaired surrogates or the non-characters U+FFFE, U+FFFF")
 
     return check
 

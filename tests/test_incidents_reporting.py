@@ -178,6 +178,15 @@ def test_a_description_is_kept_without_its_surrounding_spaces(app):
         assert file_report(app, volunteer(app), description="  白色轿车  ").description == "白色轿车"
 
 
+@pytest.mark.parametrize("text", ["压\uffff盲道", "压\ufffe盲道", "压\ud800盲道"], ids=["U+FFFF", "U+FFFE", "lone surrogate"])
+def test_text_no_xml_or_database_can_carry_is_refused(app, text):
+    # a lone surrogate cannot be stored; U+FFFE/U+FFFF would break Open311's XML
+    with app.test_request_context():
+        error = refused(lambda: file_report(app, volunteer(app), description=text))
+        assert error.status == 400 and "description" in error.fields
+        nothing_stored(app)
+
+
 def test_line_breaks_in_the_description_are_kept(app):
     with app.test_request_context():
         assert file_report(app, volunteer(app), description="白色轿车\n车牌看不清").description == "白色轿车\n车牌看不清"

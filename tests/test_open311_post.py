@@ -99,7 +99,6 @@ def test_a_bad_key_is_a_403_and_stores_nothing(app, client, key, fmt, which):
         ({"lat": "nan", "long": "102.7"}, "lat", 400),
         ({"lat": "1e999", "long": "102.7"}, "lat", 400),
         ({"description": "堵门\x00了"}, "description", 400),
-        ({"description": None}, "description", 400),
         ({"description": "长" * 5000}, "description", 400),
         ({"address_string": "路" * 300, "lat": None, "long": None}, "address_string", 400),
         ({"email": "a\x00b@example.cn"}, "email", 400),
@@ -209,3 +208,12 @@ def test_a_key_stops_when_its_issuing_admin_is_deactivated(app, client):
     assert response.status_code == 403
     assert "api_key" in errors_of(response)[0][1]
     assert count() == before
+
+
+def test_a_request_without_a_description_is_taken_with_the_services_name_in_its_place(client, key):
+    # the spec makes description optional: a client may say it all with the service and its attributes
+    response = post(client, key, fmt="json", description=None)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    request_id = response.get_json()[0]["service_request_id"]
+    shown = client.get(f"{BASE}/requests/{request_id}.json?jurisdiction_id=huguo").get_json()[0]
+    assert shown["description"] == "车辆违停" and shown["service_code"] == "illegal_parking"

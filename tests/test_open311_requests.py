@@ -178,3 +178,26 @@ def test_tokens_give_the_request_id(app, client, fmt):
         assert missing.status_code == 404 and errors_of(missing)[0][0] == 404
     # another station does not know the token
     assert client.get(f"{BASE}/tokens/{token}.{fmt}?jurisdiction_id=xiaonanmen").status_code == 404
+
+
+@pytest.mark.parametrize("text", ["门口\uffff有人", "门口\ufffe有人"], ids=["U+FFFF", "U+FFFE"])
+def test_text_xml_cannot_carry_is_refused_when_posted(client, app, text):
+    key, _admin = issue_key(app)
+    with app.app_context():
+        before = Incident.select().count()
+    response = post(client, key, fmt="xml", description=text)
+    assert response.status_code == 400
+    root = xml(response)  # the error itself is well-formed XML
+    assert root.tag == "errors" and root.findtext("error/description").startswith("description")
+    with app.app_context():
+        assert Incident.select().count() == before
+
+
+def test_a_stored_text_xml_cannot_carry_still_gives_a_well_formed_list(app, client):
+    incident = make_incident(app)
+    with app.app_context():  # stored before such text was refused on the way in
+        Incident.update(description="门口\uffff有人\x0b争吵").where(Incident.id == incident.id).execute()
+    response = client.get(f"{BASE}/requests.xml?jurisdiction_id=huguo")
+    assert response.status_code == 200
+    (request,) = xml(response)
+    assert request.findtext("description") == "门口\ufffd有人\ufffd争吵"

@@ -165,3 +165,23 @@ def test_open311_on_a_station_host_is_not_rewritten_into_the_station_pages(clien
     response = client.get(f"{BASE}/services.json?jurisdiction_id=huguo", headers={"Host": "xiaonanmen.redarmband.local"})
     assert response.status_code == 200
     assert listed(response)[0]["service_code"] == "illegal_parking"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", f"{BASE}/nothing.json", 404),
+        ("get", f"{BASE}/requests/1.json/", 404),
+        ("put", f"{BASE}/requests.json", 405),
+        ("get", "/open311/v3/services.xml", 404),
+    ],
+)
+def test_a_path_or_method_the_spec_does_not_have_answers_with_the_specs_error(client, method, path, status):
+    response = getattr(client, method)(path)
+    assert response.status_code == status
+    if path.endswith(".xml"):
+        root = xml(response)
+        assert root.tag == "errors" and int(root.findtext("error/code")) == status
+    else:
+        (error,) = response.get_json()
+        assert error["code"] == status and error["description"]

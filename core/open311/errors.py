@@ -1,8 +1,9 @@
 """Open311 errors: a list of ``{code, description}`` with that HTTP status."""
 import re
 
-# A description may quote what the client sent; XML cannot carry control characters.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A description may quote what the client sent; XML cannot carry control
+# characters, surrogates or U+FFFE/U+FFFF.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 class Open311Error(Exception):

@@ -113,7 +113,9 @@ def post_request(station, key_row, category_code, now=None):
         "longitude": lon,
         "address": address or "",
     }
-    raw["description"] = raw["description"].strip()
+    # the spec makes description optional: a client may say it all with
+    # the service and its attributes; officers then read the service's name
+    raw["description"] = raw["description"].strip() or category.label.zh
     try:
         data = load_report(raw)
         incident = report(

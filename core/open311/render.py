@@ -7,9 +7,14 @@ JSON is it as it is. XML names a list's items by the list's own tag
 element, and starts with the XML declaration naming UTF-8, as the spec asks.
 """
 import json
+import re
 import xml.etree.ElementTree as ET
 
 from flask import Response
+
+# What XML 1.0 cannot carry at all: text stored before it was refused on
+# input still leaves the document well-formed (as U+FFFD).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 FORMATS = ("json", "xml")
 MIMETYPES = {"json": "application/json", "xml": "text/xml"}
@@ -52,4 +57,4 @@ def _fill(element, value):
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = NOT_XML.sub("\ufffd", str(value))

@@ -71,6 +71,14 @@ def _refused(error):
     return respond(error_document(error), _format_of(request.path), "errors", error.status)
 
 
+def error_for_unrouted(error):
+    """An HTTP error of a path below ``/open311`` that matched no route (or
+    not with this method), in the spec's shape: the blueprint's own handlers
+    never see routing failures (core.web.errors calls this)."""
+    refusal = Open311Error(error.code or 404, error.description or error.name)
+    return respond(error_document(refusal), _format_of(request.path), "errors", refusal.status)
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(error):
     # e.g. a body over MAX_CONTENT_LENGTH while the form is read

@@ -1,9 +1,10 @@
-"""Error pages: JSON under /api/, a themed page elsewhere."""
+"""Error pages: JSON under /api/, Open311's errors under /open311/, a themed page elsewhere."""
 from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..api.errors import error_response
+from ..open311.views import error_for_unrouted
 from ..tenancy import current_tenancy
 from ..themes import render_station_template
 
@@ -17,6 +18,8 @@ def register(app):
     def _http_error(error):
         if request.path.startswith("/api/"):
             return error_response(error.code, error.name.lower().replace(" ", "_"), error.description)
+        if request.path == "/open311" or request.path.startswith("/open311/"):
+            return error_for_unrouted(error)
         return _page(error.code, error.description)
 
 
