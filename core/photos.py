@@ -9,7 +9,10 @@ import secrets
 from io import BytesIO
 from pathlib import Path
 
+from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .points import local_date_of
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PIXELS = 40_000_000  # refuse decompression bombs well before Pillow's own limit
@@ -84,6 +87,28 @@ def save_photos(app, station_slug, folder, photos, *, max_bytes, today):
         delete_photos(app, saved)
         raise
     return saved
+
+
+def save_station_photos(station, folder, photos, now, refuse):
+    """:func:`save_photos` for a station's volunteers (task work, incident
+    reports): the station's size limit, its local day's folder; a refused
+    photo is ``refuse({"photos": [why]})``, the calling area's 400."""
+    try:
+        return save_photos(
+            current_app._get_current_object(),
+            station.slug,
+            folder,
+            photos,
+            max_bytes=station.config.tasks.max_photo_bytes,
+            today=local_date_of(station, now),
+        )
+    except PhotoRejected as rejected:
+        raise refuse({"photos": [f"photo {rejected.number}: {rejected}"]}) from rejected
+
+
+def discard_photos(paths):
+    """Delete stored photos of the current app (a refused or replaced set)."""
+    delete_photos(current_app._get_current_object(), paths)
 
 
 def delete_photos(app, paths):

@@ -11,7 +11,6 @@ import math
 import secrets
 from datetime import timedelta
 
-from flask import current_app
 from marshmallow import (
     RAISE,
     Schema,
@@ -36,8 +35,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..photos import PhotoRejected, delete_photos, save_photos
-from ..points import local_date_of
+from ..photos import discard_photos, save_station_photos
 from ..tenancy import current_tenancy
 from ..validation import TypedText
 from .errors import forbidden, invalid
@@ -116,7 +114,7 @@ def report(station, reporter, data, photos=(), *, now=None, source=IncidentSourc
     if reporter is not None and not may_report(station, reporter):
         raise forbidden("only members of this station report incidents here", "not_a_member")
     category, extra = check_category(station, data, len(photos))
-    saved = _save_photos(station, list(photos), now)
+    saved = save_station_photos(station, "incidents", list(photos), now, invalid)
     try:
         with write_transaction():
             hold_timeline(station)
@@ -151,7 +149,7 @@ def report(station, reporter, data, photos=(), *, now=None, source=IncidentSourc
                 instruction = _send_urgent_alert(station, author, category, incident, now)
                 Incident.update(alert=instruction.id).where(Incident.id == incident.id).execute()
     except BaseException:
-        _delete_files(saved)
+        discard_photos(saved)
         raise
     incident = Incident.get_by_id(incident.id)
     station.hooks.fire("on_incident_changed", station=station, incident=incident, event=event)
@@ -221,21 +219,6 @@ def labelled_fields(category, values, station=None):
         value = choices.get(value, value)
         shown.append((getattr(label, "zh", None) or name, getattr(value, "zh", value)))
     return shown
-
-
-def _save_photos(station, photos, now):
-    """Write every photo, or none (a refused one takes the others with it)."""
-    app = current_app._get_current_object()
-    try:
-        return save_photos(
-            app, station.slug, "incidents", photos, max_bytes=station.config.tasks.max_photo_bytes, today=local_date_of(station, now)
-        )
-    except PhotoRejected as rejected:
-        raise invalid({"photos": [f"photo {rejected.number}: {rejected}"]}) from rejected
-
-
-def _delete_files(paths):
-    delete_photos(current_app._get_current_object(), paths)
 
 
 def distance_m(lat1, lon1, lat2, lon2):

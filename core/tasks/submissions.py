@@ -8,14 +8,12 @@ a refused submission leaves nothing behind.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from peewee import IntegrityError
 
 from ..db import for_update, write_transaction
 from ..models import Signup, Submission, SubmissionPhoto, SubmissionState, utcnow
-from ..photos import PhotoRejected, delete_photos, save_photos
-from ..points import local_date_of
+from ..photos import discard_photos, save_station_photos
 from ..validation import AwareDateTime, TypedText
 from .errors import TaskError, invalid, not_found
 from .posting import get_task
@@ -131,28 +129,13 @@ def _check(station, volunteer, data, photo_count, now, *, existing=None):
     return checked
 
 
-def _save_photos(station, photos, now):
-    """Write every photo, or none (a refused one takes the others with it)."""
-    app = current_app._get_current_object()
-    try:
-        return save_photos(
-            app, station.slug, "submissions", photos, max_bytes=station.config.tasks.max_photo_bytes, today=local_date_of(station, now)
-        )
-    except PhotoRejected as rejected:
-        raise invalid({"photos": [f"photo {rejected.number}: {rejected}"]}) from rejected
-
-
-def _delete_files(paths):
-    delete_photos(current_app._get_current_object(), paths)
-
-
 def submit(station, volunteer, data, photos, now=None):
     """Record work ``volunteer`` did: ``data`` from :func:`load_submission`,
     ``photos`` the uploaded files' bytes. Returns the submission."""
     now = now or utcnow()
     require_volunteer(station, volunteer)
     checked = _check(station, volunteer, data, len(photos), now)
-    saved = _save_photos(station, photos, now)
+    saved = save_station_photos(station, "submissions", photos, now, invalid)
     try:
         with write_transaction():
             submission = Submission.create(
@@ -165,10 +148,10 @@ def submit(station, volunteer, data, photos, now=None):
             )
             _add_photos(submission, saved)
     except IntegrityError as error:  # the same task submitted twice at once
-        _delete_files(saved)
+        discard_photos(saved)
         raise TaskError("you have submitted work for this task already", code="already_submitted") from error
     except BaseException:
-        _delete_files(saved)
+        discard_photos(saved)
         raise
     return submission
 
@@ -205,7 +188,7 @@ def resubmit(station, volunteer, submission_id, data, photos, now=None):
     old_paths = [photo.path for photo in submission.photos.order_by(SubmissionPhoto.position)]
     count = len(photos) if photos else len(old_paths)
     checked = _check(station, volunteer, data, count, now, existing=submission)
-    saved = _save_photos(station, photos, now) if photos else []
+    saved = save_station_photos(station, "submissions", photos, now, invalid) if photos else []
     try:
         with write_transaction():
             current = for_update(Submission.select().where(Submission.id == submission.id)).get()
@@ -221,10 +204,10 @@ def resubmit(station, volunteer, submission_id, data, photos, now=None):
                 SubmissionPhoto.delete().where(SubmissionPhoto.submission == submission.id).execute()
                 _add_photos(submission, saved)
     except BaseException:
-        _delete_files(saved)
+        discard_photos(saved)
         raise
     if saved:
-        _delete_files(old_paths)  # replaced, and committed: the old files go
+        discard_photos(old_paths)  # replaced, and committed: the old files go
     return Submission.get_by_id(submission.id)
 
 
