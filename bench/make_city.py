@@ -70,8 +70,8 @@ from core.models import (
     Reward,
     Station,
     User,
-    create_tables,
 )
+from core.schema import SchemaMigration, sources_for
 
 PASSWORD = "bench-password"
 TIMEZONE = "Asia/Shanghai"
@@ -375,7 +375,12 @@ class City:
         database = db.make_database(f"sqlite:///{self.db_path}")
         db.database.initialize(database)
         database.connect()
-        create_tables(plugin_models())
+        registry = plugin_registry()
+        database.create_tables([SchemaMigration, *registry.models])
+        # made with today's models, as init-db makes a database: every migration counts as applied
+        SchemaMigration.insert_many(
+            [{"owner": m.owner, "name": m.name} for source in sources_for(registry) for m in source.migrations()]
+        ).execute()
         database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         database.close()
         self.timed("finish", started)
@@ -603,11 +608,11 @@ class City:
         self.counts["apitoken"] = len(tokens)
 
 
-def plugin_models():
-    """The installed plugins' models, as ``create_app`` would find them."""
+def plugin_registry():
+    """What the installed plugins registered (their models and migrations), as ``create_app`` finds it."""
     from core.plugins import PluginRegistry, make_plugin_manager
 
-    return PluginRegistry(make_plugin_manager()).models
+    return PluginRegistry(make_plugin_manager())
 
 
 def verify(database_path, today=None):

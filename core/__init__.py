@@ -2,23 +2,71 @@
 
 A plugin writes ``from core import hookimpl`` and uses only the names here.
 """
-from .app import create_app
-from .db import database, for_update, write_transaction
-from .hookspecs import hookimpl
-from .i18n import Text
-from .incidents import IncidentCategory
-from .menus import MenuItem
-from .models import BaseModel, Review, Role, Signup, Station, Submission, SubmissionState, Task, User, utcnow
-from .points import local_date_of
-from .scoring import ScoringEvent, ScoringRule
-from .tasks import Qualification, TaskError, TaskType
-from .tasks.posting import TaskSchema, WeeklyPatternSchema, post_task, post_weekly, upcoming_tasks
-from .tasks.qualifications import holds as holds_qualification
-from .tasks.signups import sign_up
-from .tenancy import get_or_404, get_station
-from .themes import Theme, render_station_template
-from .validation import AwareDateTime, BoundedDate, TypedText, no_control_characters
-from .web.points_pages import station_admin_required, staff_required, volunteer_required
+import importlib
+
+# What each public name is, by the module that defines it ("module:name" where
+# the name differs). They are imported
+# when first used (PEP 562), so ``from core import hookimpl`` in a plugin, or
+# ``redarmband --help``, does not load the whole web app.
+_EXPORTS = {
+    "create_app": ".app",
+    "database": ".db",
+    "for_update": ".db",
+    "write_transaction": ".db",
+    "hookimpl": ".hookspecs",
+    "Text": ".i18n",
+    "IncidentCategory": ".incidents",
+    "MenuItem": ".menus",
+    "BaseModel": ".models",
+    "Review": ".models",
+    "Role": ".models",
+    "Signup": ".models",
+    "Station": ".models",
+    "Submission": ".models",
+    "SubmissionState": ".models",
+    "Task": ".models",
+    "User": ".models",
+    "utcnow": ".models",
+    "local_date_of": ".points",
+    "ScoringEvent": ".scoring",
+    "ScoringRule": ".scoring",
+    "Qualification": ".tasks",
+    "TaskError": ".tasks",
+    "TaskType": ".tasks",
+    "TaskSchema": ".tasks.posting",
+    "WeeklyPatternSchema": ".tasks.posting",
+    "post_task": ".tasks.posting",
+    "post_weekly": ".tasks.posting",
+    "upcoming_tasks": ".tasks.posting",
+    "holds_qualification": ".tasks.qualifications:holds",
+    "sign_up": ".tasks.signups",
+    "get_or_404": ".tenancy",
+    "get_station": ".tenancy",
+    "Theme": ".themes",
+    "render_station_template": ".themes",
+    "AwareDateTime": ".validation",
+    "BoundedDate": ".validation",
+    "TypedText": ".validation",
+    "no_control_characters": ".validation",
+    "station_admin_required": ".web.points_pages",
+    "staff_required": ".web.points_pages",
+    "volunteer_required": ".web.points_pages",
+}
+
+
+def __getattr__(name):
+    where = _EXPORTS.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, _, attribute = where.partition(":")
+    value = getattr(importlib.import_module(module, __name__), attribute or name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__():
+    return sorted([*globals(), *_EXPORTS])
+
 
 # Grouped by what a plugin does with them:
 #   hooks and registration: hookimpl, Theme, TaskType, Qualification, IncidentCategory, ScoringRule,

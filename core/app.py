@@ -1,6 +1,5 @@
 """The application factory."""
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -8,16 +7,17 @@ import jinja2
 from flask import Flask, before_render_template, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, db, i18n, open311, ratelimits
+from . import api, db, i18n, open311, ratelimits, schema
 from .api import openapi
 from .config import (
     MAX_PHOTO_MB,
+    StationConfigError,
     StationDirectory,
     load_stations,
     settings_from_environment,
 )
 from .groups.tree import ensure_tree
-from .models import check_schema
+from .instance import ensure_writable, instance_path, secret_key
 from .plugins import PluginRegistry, make_plugin_manager
 from .tenancy import HostRouting, Tenancy
 from .themes import theme_template_loader
@@ -36,20 +36,25 @@ class Platform:
 
 
 def create_app(test_config=None):
-    """Build the app. Bad station config raises ``StationConfigError``.
+    """Build the app, or raise :class:`core.problems.OperatorError` saying in
+    a line what stops it: bad station config, an instance folder it cannot
+    write, a database it cannot reach, or one not at this version's schema.
 
     ``test_config`` overrides settings; ``LOAD_ENTRYPOINTS=False`` skips
-    installed plugins, ``EXTRA_PLUGINS`` registers ``(name, plugin)`` pairs and
-    ``INSTANCE_PATH`` moves the instance folder (uploads, secret key).
+    installed plugins, ``EXTRA_PLUGINS`` registers ``(name, plugin)`` pairs,
+    ``INSTANCE_PATH`` moves the instance folder (uploads, secret key),
+    ``DB_POOL_SIZE`` caps PostgreSQL's pool and ``REQUIRE_READY_DATABASE=False``
+    builds it on a database that ``init-db`` or ``db upgrade`` is about to prepare.
     """
-    app = Flask(
-        __name__,
-        instance_path=(test_config or {}).get("INSTANCE_PATH") or os.environ.get("REDARMBAND_INSTANCE_PATH") or None,
-    )
+    overrides = test_config or {}
+    instance = instance_path(overrides.get("INSTANCE_PATH"))
+    app = Flask(__name__, instance_path=str(instance))
     app.config.update(settings_from_environment(app.instance_path))
     app.config.update(
         LOAD_ENTRYPOINTS=True,
         EXTRA_PLUGINS=(),
+        REQUIRE_READY_DATABASE=True,
+        DB_POOL_SIZE=None,
         # the largest request body: a submission's nine photos of the largest size a station allows
         MAX_CONTENT_LENGTH=(9 * MAX_PHOTO_MB + 2) * 1024 * 1024,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -58,21 +63,34 @@ def create_app(test_config=None):
         # phone must not cost the volunteer their form.
         WTF_CSRF_TIME_LIMIT=None,
     )
-    app.config.update(test_config or {})
-    if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+    app.config.update(overrides)
 
+    # Checks that write nothing come first: a refusal leaves no file behind.
     pm = make_plugin_manager(app.config["LOAD_ENTRYPOINTS"], app.config["EXTRA_PLUGINS"])
     registry = PluginRegistry(pm)
     directory = load_stations(app.config["STATIONS_DIR"], registry)
+    if not directory.by_slug:
+        raise StationConfigError(
+            [f"{app.config['STATIONS_DIR']}: no station files (*.toml): write one (README, Adding a station) "
+             "or set REDARMBAND_STATIONS_DIR to the folder that has them"]
+        )
     tenancy = Tenancy(directory, registry)
     app.extensions["redarmband"] = Platform(pm, registry, directory, tenancy)
-
     db.init_app(app)
+    if app.config["REQUIRE_READY_DATABASE"] and db.sqlite_file_missing():
+        raise schema.DatabaseNotReady(schema.describe_state(schema.NOTHING))  # and opening it would make it
+
+    ensure_writable(app.instance_path)  # uploads and the SQLite database live there
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = secret_key(app.instance_path)
+    db.check_connection()
     with db.database.connection_context():
-        check_schema(registry.models)  # a stale database stops start-up, not a request
-        tenancy.resolve_station_rows()  # never inside a request's transaction
-        ensure_tree(tenancy)  # the city, district and station groups
+        state = schema.read_state(schema.sources_for(registry))
+        if app.config["REQUIRE_READY_DATABASE"] and not state.ready:
+            raise schema.DatabaseNotReady(schema.describe_state(state))  # refused at start, not mid-request
+        if state.ready:
+            tenancy.resolve_station_rows()  # never inside a request's transaction
+            ensure_tree(tenancy)  # the city, district and station groups
     i18n.init_app(app, pm)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -119,25 +137,3 @@ def _add_plugin_template_vars(_app, template, context, **_extra):
         return
     for extra in station.hooks.extra_template_vars(station=station, template=template.name, request=request):
         context.update(extra or {})
-
-
-def _instance_secret_key(instance_path):
-    """A key kept in the instance folder, made once. Several app servers must
-    share one: set ``REDARMBAND_SECRET_KEY`` for them instead."""
-    path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written in full to a private file first, then linked into place in
-        # one step: a worker starting at the same moment either finds no file
-        # or a whole key, never an empty one.
-        draft = path.with_name(f"secret_key.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as key_file:
-            key_file.write(secrets.token_hex(32))
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass  # another worker made it first; use theirs
-        finally:
-            draft.unlink()
-    return path.read_text().strip()

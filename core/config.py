@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
 from .plugins import is_on
+from .problems import OperatorError
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_THEME = "default"
@@ -35,7 +36,7 @@ def settings_from_environment(instance_path):
     }
 
 
-class StationConfigError(Exception):
+class StationConfigError(OperatorError):
     """One or more station files are wrong; ``problems`` holds one line each."""
 
     def __init__(self, problems):
@@ -210,7 +211,8 @@ class StationConfig:
 class StationDirectory:
     """All configured stations, by slug and by host."""
 
-    def __init__(self, stations):
+    def __init__(self, stations, warnings=()):
+        self.warnings = list(warnings)  # stations left out, one line each
         self.by_slug = {station.slug: station for station in stations}
         self.by_host = {host.lower(): station for station in stations for host in station.hosts}
 
@@ -234,16 +236,17 @@ def load_stations(directory, registry):
     directory = Path(directory)
     if not directory.is_dir():
         raise StationConfigError([f"{directory}: not a directory of station files"])
-    problems, stations = [], []
+    problems, warnings, stations = [], [], []
     for path in sorted(directory.glob("*.toml")):
-        station, file_problems = _load_station_file(path, registry)
+        station, file_problems, file_warnings = _load_station_file(path, registry)
         problems.extend(file_problems)
+        warnings.extend(file_warnings)
         if station:
             stations.append(station)
     problems.extend(_clashes(stations))
     if problems:
         raise StationConfigError(problems)
-    return StationDirectory(stations)
+    return StationDirectory(stations, warnings)
 
 
 def _load_station_file(path, registry):
@@ -253,7 +256,7 @@ def _load_station_file(path, registry):
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM from a Windows editor is fine
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        return None, [f"{path}: not valid TOML: {error}"]
+        return None, [f"{path}: not valid TOML: {error}"], []
     problems = []
     try:
         data = StationSchema().load(raw)
@@ -263,15 +266,25 @@ def _load_station_file(path, registry):
         data = {"plugins": [], "plugin_settings": {}, "theme": DEFAULT_THEME, **error.valid_data}
 
     installed = registry.station_plugin_names()
+    broken = [name for name in data["plugins"] if registry.broken_named(name)]
+    if broken and not data.get("enabled", True):
+        # A disabled station serves nothing: it must not stop the city over a
+        # plugin that is broken today. It is left out, and `stations check` says so.
+        return None, [], [f"{path}: disabled station left out: it enables {', '.join(map(repr, broken))}, which failed to load"]
     for name in data["plugins"]:
-        if name not in installed:
+        if name in broken:
+            failure = registry.broken_named(name)
+            problems.append(problem("plugins", f"plugin {name!r} is installed but failed to load ({failure.distribution}): {failure.error}"))
+        elif name not in installed:
             problems.append(problem("plugins", f"unknown plugin {name!r}; installed: {', '.join(installed) or 'none'}"))
     settings = {}
     for name in data["plugin_settings"]:
+        if name in broken:
+            continue  # its settings cannot be checked without it; the line above says why
         if name not in data["plugins"]:
             problems.append(problem(f"plugin_settings.{name}", f"plugin {name!r} is not in this station's plugins list"))
     for name in data["plugins"]:
-        if name not in installed:
+        if name not in installed or name in broken:
             continue
         block = data["plugin_settings"].get(name, {})
         schema = registry.config_schemas.get(name)
@@ -287,6 +300,10 @@ def _load_station_file(path, registry):
                 problem(f"plugin_settings.{name}.{key}", message) for key, message in _flatten(error.messages)
             )
 
+    if broken:
+        # Its task types, categories and theme are missing too: one line per
+        # broken plugin says it all.
+        return None, problems, []
     if "tasks" in data:
         offered = {task_type.key for owner, task_type in registry.task_types if is_on(owner, data["plugins"])}
         for key in data["tasks"].get("disabled", ()):  # a wrongly typed list is reported already
@@ -304,7 +321,7 @@ def _load_station_file(path, registry):
     elif not is_on(theme_owner, data["plugins"]):
         problems.append(problem("theme", f"theme {data['theme']!r} comes from plugin {theme_owner!r}, which this station does not enable"))
     if problems:
-        return None, problems
+        return None, problems, []
     return (
         StationConfig(
             slug=data["slug"],
@@ -329,6 +346,7 @@ def _load_station_file(path, registry):
             incidents=IncidentsSettings(**{**data["incidents"], "disabled": tuple(data["incidents"]["disabled"])}),
             plugin_settings=settings,
         ),
+        [],
         [],
     )
 

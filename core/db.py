@@ -8,13 +8,16 @@ connection and gives it back.
 """
 import logging
 import os
+import re
 import sqlite3
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import peewee
 from peewee import DatabaseProxy, SqliteDatabase
 from playhouse.pool import PooledPostgresqlDatabase
+
+from .problems import OperatorError
 
 database = DatabaseProxy()
 logger = logging.getLogger("peewee")  # the logger peewee logs its SQL to
@@ -49,30 +52,115 @@ class _SqliteDatabase(SqliteDatabase):
         return cursor
 
 
-def make_database(url):
-    """A peewee database for ``sqlite:///path`` or ``postgresql://…``."""
+def make_database(url, pool_size=None, make_folder=True):
+    """A peewee database for ``sqlite:///path`` or ``postgresql://…``.
+
+    A relative SQLite path is taken from the current directory and made
+    absolute here, so every message names the file itself. PostgreSQL's pool
+    has no cap unless ``pool_size`` (or ``REDARMBAND_DB_POOL_SIZE``) sets one:
+    each thread holds at most one connection, so the pool grows to the threads
+    that share it and never makes one of them wait for another.
+    ``make_folder=False`` leaves a missing SQLite folder missing (``info``).
+    """
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them
-        path = parts.path[1:] or ":memory:"
-        if sqlite3.sqlite_version_info < (3, 35):  # UPDATE … RETURNING books points in one statement
-            raise RuntimeError(f"SQLite 3.35 or newer is needed; this Python has {sqlite3.sqlite_version}")
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return _SqliteDatabase(path, pragmas=SQLITE_PRAGMAS)
+        return _make_sqlite(url, parts, make_folder)
     if parts.scheme in ("postgres", "postgresql"):
-        return PooledPostgresqlDatabase(
+        pool_size = pool_size or _whole_number_setting("REDARMBAND_DB_POOL_SIZE")
+        database = PooledPostgresqlDatabase(
             (parts.path or "/").lstrip("/") or None,
-            user=parts.username,
-            password=parts.password,
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,  # %40 for an @ in it, and so on
             host=parts.hostname,
             port=parts.port,
-            # per worker process: keep workers × this under the server's max_connections
-            max_connections=int(os.environ.get("REDARMBAND_DB_POOL_SIZE", "10")),
+            max_connections=pool_size,  # None: as many as threads ask for
             stale_timeout=300,
-            timeout=10,  # seconds to wait for a free pooled connection
+            timeout=10,  # seconds to wait for a free pooled connection, when capped
         )
-    raise ValueError(f"REDARMBAND_DATABASE_URL: unsupported scheme {parts.scheme!r} (use sqlite or postgresql)")
+        database.url_for_people = mask_password(url)
+        return database
+    raise OperatorError(
+        f"REDARMBAND_DATABASE_URL: unsupported scheme {parts.scheme!r} in {mask_password(url)!r} "
+        "(use sqlite:///relative/path, sqlite:////absolute/path or postgresql://user@host:port/database)"
+    )
+
+
+def _make_sqlite(url, parts, make_folder):
+    if parts.netloc:  # sqlite://app.db: Python reads "app.db" as a host name and the path as empty
+        raise OperatorError(
+            f"REDARMBAND_DATABASE_URL {url!r} has two slashes: write sqlite:///{parts.netloc}{parts.path} "
+            "(three slashes: a path relative to the current directory) or sqlite:////absolute/path"
+        )
+    path = parts.path[1:]
+    if not path or path == ":memory:":
+        raise OperatorError(
+            f"REDARMBAND_DATABASE_URL {url!r} names no file: an in-memory database would lose everything "
+            "when the app stops; use sqlite:///path/to/redarmband.sqlite3"
+        )
+    if sqlite3.sqlite_version_info < (3, 35):  # UPDATE … RETURNING books points in one statement
+        raise OperatorError(f"SQLite 3.35 or newer is needed; this Python has {sqlite3.sqlite_version}")
+    path = Path(path).absolute()
+    try:
+        if make_folder:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OperatorError(f"cannot make the database's folder {path.parent}: {error.strerror}") from error
+    database = _SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
+    database.url_for_people = f"sqlite:///{path}"
+    return database
+
+
+def _whole_number_setting(name):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise OperatorError(f"{name}: expected a whole number of connections, 1 or more, got {value!r}")
+    return int(value)
+
+
+def mask_password(url):
+    """``url`` with its password, if any, shown as ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rpartition("@")
+    user = netloc[0].partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
+
+
+def describe_database():
+    """The database in use, as messages name it (password masked)."""
+    return getattr(database.obj, "url_for_people", "(none)")
+
+
+def check_connection():
+    """Open a connection (and hand it back), or raise :class:`OperatorError`
+    saying in one line why the database cannot be reached."""
+    try:
+        database.connect(reuse_if_open=True)
+        database.execute_sql("SELECT 1")
+    except peewee.OperationalError as error:
+        raise OperatorError(f"cannot open the database {describe_database()}: {_first_line(error)}") from error
+    finally:
+        if not is_sqlite() and not database.is_closed():
+            database.close()
+
+
+def _first_line(error):
+    """A driver's message as one line: psycopg2 spreads it over several,
+    with "FATAL:" and hints such as "Is the server running …"."""
+    text = " ".join(str(error).split())
+    text = re.sub(r"\bFATAL:\s*", "", text)
+    if "unable to open database file" in text:
+        text += " (is its folder writable by this user?)"
+    return text
+
+
+def sqlite_file_missing():
+    """Whether the database is a SQLite file that does not exist yet (opening
+    it would make an empty one)."""
+    return is_sqlite() and not Path(database.obj.database).exists()
 
 
 def is_sqlite():
@@ -113,7 +201,9 @@ def close_all():
 
 
 def init_app(app):
-    database.initialize(make_database(app.config["DATABASE_URL"]))
+    # An app that needs a ready database makes no folder for one that is not there.
+    make_folder = not app.config.get("REQUIRE_READY_DATABASE", True)
+    database.initialize(make_database(app.config["DATABASE_URL"], app.config.get("DB_POOL_SIZE"), make_folder))
     if is_sqlite():
         return  # connections stay open per thread; see the module docstring
 

@@ -76,7 +76,20 @@ def register_blueprints():
 @hookspec
 def register_models():
     """Return a list of peewee models whose tables ``redarmband init-db``
-    creates. Bind them to ``core.database``."""
+    creates. Bind them to ``core.database``; name each table
+    ``<plugin name>_…``. A plugin with models also implements
+    :func:`register_migrations`."""
+
+
+@hookspec
+def register_migrations():
+    """Return the dotted name of this plugin's migrations package, e.g.
+    ``"plugins.night_patrol.migrations"``.
+
+    Its modules ``m0001_<words>.py`` … each have ``upgrade(migration)``;
+    ``redarmband db upgrade`` applies the pending ones after core's, and
+    records them under the plugin's name.
+    """
 
 
 @hookspec

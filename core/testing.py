@@ -63,13 +63,14 @@ def pytest_sessionfinish(session, exitstatus):
     _made_databases.clear()
 
 
-def empty_postgres(url):
+def empty_postgres(url, suffix=""):
     """A database beside ``url``'s for this test process, emptied; its URL.
 
-    One database per process, so test runs side by side never meet.
+    One database per process (and ``suffix``, for a test that needs a second
+    one), so test runs side by side never meet.
     """
     parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'test'}_{os.getpid()}"
+    name = f"{parts.path.lstrip('/') or 'test'}_{os.getpid()}{suffix}"
     server = db.make_database(url)
     server.connect()
     server.connection().autocommit = True  # CREATE DATABASE cannot run in a transaction
@@ -97,6 +98,7 @@ def make_app(tmp_path, database_url, redarmband_plugins, redarmband_stations_dir
             "STATIONS_DIR": str(redarmband_stations_dir),
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(tmp_path / "instance"),  # uploads never land in the checkout
+            "REQUIRE_READY_DATABASE": False,  # the database is made just below
         }
         settings.update(overrides)
         app = create_app(settings)

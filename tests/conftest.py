@@ -6,7 +6,7 @@ import pytest
 import plugins.night_patrol
 import plugins.school_guardian
 
-pytest_plugins = ["core.testing"]
+pytest_plugins = ["core.testing", "tests.command_line"]  # the latter: `redarmband` run as an operator would
 
 REPO = Path(__file__).resolve().parents[1]
 BRAND_PLUGINS = [("night_patrol", plugins.night_patrol), ("school_guardian", plugins.school_guardian)]

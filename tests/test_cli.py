@@ -152,13 +152,13 @@ def test_users_create_officer_without_station_says_one_is_needed(app, runner):
 
 
 def test_the_demo_posts_each_stations_own_tasks_once(app):
-    from core.cli import _create_demo_accounts, _create_demo_tasks
+    from core.demo import create_accounts, create_tasks
     from core.models import Task
 
     with app.app_context():
-        _create_demo_accounts()
-        _create_demo_tasks()
-        _create_demo_tasks()  # a second demo start adds nothing
+        create_accounts()
+        create_tasks()
+        create_tasks()  # a second demo start adds nothing
         tenancy = app.extensions["redarmband"].tenancy
         kinds = {
             slug: {task.type_key for task in Task.select().where(Task.station == station.id)}
@@ -170,15 +170,15 @@ def test_the_demo_posts_each_stations_own_tasks_once(app):
 
 
 def test_the_demo_makes_district_admins_and_each_stations_teams_once(app):
-    from core.cli import DEMO_TEAMS, _create_demo_accounts, _create_demo_groups
+    from core.demo import DEMO_TEAMS, create_accounts, create_groups
     from core.groups import tree
     from core.models import DistrictAdmin, Group, GroupKind, GroupMember
 
     with app.app_context():
-        logins = _create_demo_accounts()
-        _create_demo_groups()
-        again = _create_demo_accounts()  # a second demo start adds nothing
-        _create_demo_groups()
+        logins = create_accounts()
+        create_groups()
+        again = create_accounts()  # a second demo start adds nothing
+        create_groups()
         assert again == logins
         district_logins = [(where, phone) for where, role, phone in logins if role == Role.DISTRICT_ADMIN]
         assert district_logins == [("五华分局", "13900009801"), ("盘龙分局", "13900009802")]
@@ -201,20 +201,6 @@ def test_the_demo_makes_district_admins_and_each_stations_teams_once(app):
             volunteer = User.get(User.phone == next(p for s, r, p in logins if s == slug and r == Role.VOLUNTEER))
             assert [member.id for member in tree.members_of(teams[0])] == [volunteer.id]
         assert GroupMember.select().count() == len(tenancy.stations)
-
-
-def test_the_demo_prints_the_district_admins_log_ins(app, monkeypatch):
-    import flask
-
-    from core import cli as cli_module
-
-    monkeypatch.setattr(cli_module, "create_app", lambda: app)
-    monkeypatch.setattr(flask.Flask, "run", lambda self, **kwargs: None)  # no server
-    result = CliRunner().invoke(build_cli(app.extensions["redarmband"].pm), ["demo"], obj=ScriptInfo(create_app=lambda: app))
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert any("五华分局" in line and "district_admin" in line and "13900009801" in line for line in lines), result.output
-    assert any("盘龙分局" in line and "district_admin" in line and "13900009802" in line for line in lines), result.output
 
 
 def test_users_create_district_admin(app, runner):
@@ -248,14 +234,14 @@ def test_users_create_district_admin_without_a_district_says_one_is_needed(app, 
 
 
 def test_the_demo_reports_a_few_incidents_per_station_once(app):
-    from core.cli import DEMO_INCIDENTS, _create_demo_accounts, _create_demo_incidents
+    from core.demo import DEMO_INCIDENTS, create_accounts, create_incidents
     from core.incidents import board
     from core.models import Incident, IncidentState
 
     with app.test_request_context():
-        _create_demo_accounts()
-        _create_demo_incidents()
-        _create_demo_incidents()  # a second demo start adds nothing
+        create_accounts()
+        create_incidents()
+        create_incidents()  # a second demo start adds nothing
         tenancy = app.extensions["redarmband"].tenancy
         for slug, station in tenancy.stations.items():
             shown = board.board(station)

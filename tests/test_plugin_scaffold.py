@@ -218,6 +218,7 @@ CITY = textwrap.dedent(
         "STATIONS_DIR": str(stations),
         "DATABASE_URL": f"sqlite:///{work / 'city.sqlite3'}",
         "INSTANCE_PATH": str(work / "instance"),
+        "REQUIRE_READY_DATABASE": False,  # init_database() makes it just below
     })
     with app.app_context():
         init_database()

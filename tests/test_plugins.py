@@ -17,6 +17,7 @@ from core import hookimpl
 from core.config import StationConfigError
 from core.plugins import make_plugin_manager
 from core.testing import write_station
+from core.version import __version__
 from tests.conftest import BRAND_PLUGINS
 
 BRANDS = {"night_patrol": plugins.night_patrol, "school_guardian": plugins.school_guardian}
@@ -61,14 +62,41 @@ class WrongArgument:
         return []
 
 
-def test_a_misspelled_hook_stops_start_up(make_app, redarmband_plugins):
-    with pytest.raises(pluggy.PluginValidationError, match="unknown hook 'register_task_typs'"):
-        make_app(EXTRA_PLUGINS=[*redarmband_plugins, ("misspelled", Misspelled())])
+def refusal(make_app, tmp_path, name, plugin):
+    """The one problem a station enabling the broken ``plugin`` is refused with."""
+    directory = tmp_path / "enabling-stations"
+    directory.mkdir()
+    path = write_station(directory, "enabling", plugins=[name])
+    with pytest.raises(StationConfigError) as refused:
+        make_app(EXTRA_PLUGINS=[(name, plugin)], STATIONS_DIR=str(directory))
+    [problem] = refused.value.problems
+    assert problem.startswith(f"{path}: key 'plugins': plugin {name!r} is installed but failed to load (registered by hand): ")
+    return problem
 
 
-def test_a_hook_argument_that_does_not_exist_stops_start_up(make_app, redarmband_plugins):
-    with pytest.raises(pluggy.PluginValidationError, match=r"\{'usr'\}"):
-        make_app(EXTRA_PLUGINS=[*redarmband_plugins, ("wrong_argument", WrongArgument())])
+def test_a_misspelled_hook_refuses_a_station_that_enables_the_plugin(make_app, tmp_path):
+    assert refusal(make_app, tmp_path, "misspelled", Misspelled()).endswith(
+        "unknown hook 'register_task_typs' (a typo? the hooks are listed in docs/plugins.md)"
+    )
+
+
+def test_a_misspelled_hook_leaves_out_a_plugin_no_station_enables_and_the_rest_runs(make_app, redarmband_plugins, caplog):
+    app = make_app(EXTRA_PLUGINS=[*redarmband_plugins, ("misspelled", Misspelled())])
+    pm = app.extensions["redarmband"].pm
+    assert pm.get_plugin("misspelled") is None and pm.get_plugin("night_patrol") is plugins.night_patrol
+    assert [str(broken) for broken in pm.broken] == [
+        "plugin 'misspelled' (registered by hand) failed to load and is left out: "
+        "unknown hook 'register_task_typs' (a typo? the hooks are listed in docs/plugins.md)"
+    ]
+    assert "plugin 'misspelled' (registered by hand) failed to load" in caplog.text  # the log says so at start
+    client = app.test_client()
+    assert client.get("/s/donghua/night-patrol/").status_code == 200
+    assert "misspelled" not in {plugin["name"] for plugin in client.get("/s/donghua/-/plugins.json").get_json()["plugins"]}
+
+
+def test_a_hook_argument_that_does_not_exist_refuses_a_station_that_enables_the_plugin(make_app, tmp_path):
+    problem = refusal(make_app, tmp_path, "wrong_argument", WrongArgument())
+    assert "menu_items" in problem and "{'usr'}" in problem
 
 
 def test_a_station_enabling_an_unknown_plugin_refuses_start(make_app, tmp_path):
@@ -104,7 +132,7 @@ def test_plugins_json_lists_installed_plugins_and_what_this_station_enabled(clie
     assert {plugin["name"] for plugin in builtins} >= expected_builtins
     for plugin in builtins:
         assert plugin["enabled"] is True and plugin["builtin"] is True
-        assert plugin["version"] == metadata.version("redarmband")
+        assert plugin["version"] == __version__ == "0.2.0"
     assert listed["core.defaults.menu"]["hooks"] == ["menu_items"]
 
 
@@ -148,9 +176,10 @@ def test_plugin_manager_loads_the_entry_points():
     pm = make_plugin_manager(load_entrypoints=True)
     for name, module in BRANDS.items():
         assert pm.get_plugin(name) is module
-    distributions = {pm.get_name(plugin): dist.project_name for plugin, dist in pm.list_plugin_distinfo()}
+    distributions = {name: dist.metadata["Name"] for name, dist in pm.distributions.items()}
     assert distributions["night_patrol"] == "redarmband"
     assert distributions["school_guardian"] == "redarmband"
+    assert pm.broken == []
 
 
 def test_plugin_manager_without_entry_points_has_only_core():
@@ -262,19 +291,20 @@ def test_a_plugin_is_enabled_for_a_station_by_config_alone(make_app, tmp_path):
     assert not [link for link in menu_links(client.get("/s/quiet/")) if "night-patrol" in link]
 
 
-def test_a_plugin_may_not_take_a_name_reserved_for_core(make_app):
-    with pytest.raises(pluggy.PluginValidationError, match="reserved for core"):
-        make_app(EXTRA_PLUGINS=[("core.sneaky", types.SimpleNamespace())])
+def test_a_plugin_may_not_take_a_name_reserved_for_core(make_app, redarmband_plugins):
+    app = make_app(EXTRA_PLUGINS=[*redarmband_plugins, ("core.sneaky", types.SimpleNamespace())])
+    pm = app.extensions["redarmband"].pm
+    assert pm.get_plugin("core.sneaky") is None
+    assert [broken.error for broken in pm.broken] == ["plugin name 'core.sneaky': 'core.' names are reserved for core"]
 
 
-def test_an_event_hook_cannot_be_a_wrapper(make_app):
+def test_an_event_hook_cannot_be_a_wrapper(make_app, tmp_path):
     class Wrapper:
         @hookimpl(wrapper=True)
         def on_checkin(self, station, volunteer, checkin, entry):
             return (yield)
 
-    with pytest.raises(pluggy.PluginValidationError, match="cannot be a wrapper"):
-        make_app(EXTRA_PLUGINS=[("wrapper", Wrapper())])
+    assert refusal(make_app, tmp_path, "wrapper", Wrapper()).endswith("event hook on_checkin cannot be a wrapper")
 
 
 def test_events_run_in_pluggys_order_and_a_failure_does_not_stop_the_rest(make_app):

@@ -131,13 +131,13 @@ def test_a_station_row_made_in_a_rolled_back_transaction_is_not_remembered(app):
 def test_workers_starting_together_share_one_whole_secret_key(tmp_path):
     import threading
 
-    from core.app import _instance_secret_key
+    from core.instance import secret_key
 
     keys, start = [], threading.Barrier(8)
 
     def worker():
         start.wait()
-        keys.append(_instance_secret_key(tmp_path))
+        keys.append(secret_key(tmp_path))
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
     for thread in threads:

@@ -5,15 +5,12 @@ posted with it) and printed once: only its digest is stored.
 """
 import click
 
-from ..incidents.errors import IncidentError
-from ..incidents.keys import create_key, keys_of, revoke
-from ..models import User
-from ..tenancy import current_tenancy
-
 STAMP = "%Y-%m-%d %H:%M UTC"
 
 
 def _station(slug):
+    from ..tenancy import current_tenancy
+
     station = current_tenancy().get(slug)
     if station is None:
         known = ", ".join(sorted(current_tenancy().stations))
@@ -21,7 +18,7 @@ def _station(slug):
     return station
 
 
-def add_commands(cli):
+def add_commands(cli, _pm):
     @cli.group("open311")
     def open311_group():
         """Open311 GeoReport v2 (/open311/v2/)."""
@@ -36,6 +33,10 @@ def add_commands(cli):
     @click.option("--label", default="", help="who uses the key, e.g. 12345 热线")
     def keys_create(slug, phone, label):
         """Make a key; it is printed once."""
+        from ..incidents.errors import IncidentError
+        from ..incidents.keys import create_key
+        from ..models import User
+
         station = _station(slug)
         admin = User.get_or_none(User.phone == phone)
         try:
@@ -52,6 +53,8 @@ def add_commands(cli):
     @click.option("--station", "slug", required=True)
     def keys_list(slug):
         """The station's keys, revoked ones too."""
+        from ..incidents.keys import keys_of
+
         rows = keys_of(_station(slug))
         if not rows:
             click.echo(f"{slug}: no Open311 keys")
@@ -64,6 +67,8 @@ def add_commands(cli):
     @click.option("--prefix", required=True, help="the key's first characters, as list shows them")
     def keys_revoke(slug, prefix):
         """Revoke a key: requests posted with it are refused from now on."""
+        from ..incidents.keys import revoke
+
         count = revoke(_station(slug), prefix)
         if not count:
             raise click.BadParameter(f"no live key of {slug} starts with {prefix!r}", param_hint="--prefix")

@@ -41,7 +41,8 @@ class GroupMember(BaseModel):
     added_at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("group", "user"), True), (("user",), False))
+        # (the foreign key to user is indexed by itself: groupmember_user_id)
+        indexes = ((("group", "user"), True),)
 
 
 class DistrictAdmin(BaseModel):

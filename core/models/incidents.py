@@ -8,7 +8,7 @@ from peewee import (
     BooleanField,
     CharField,
     DateTimeField,
-    FloatField,
+    DoubleField,
     ForeignKeyField,
     TextField,
 )
@@ -41,8 +41,8 @@ class Incident(BaseModel):
     category = CharField(max_length=60)
     description = TextField()
     fields = JSONField(default=dict)  # the category's extra fields
-    latitude = FloatField(null=True)
-    longitude = FloatField(null=True)
+    latitude = DoubleField(null=True)  # double precision on PostgreSQL too (REAL kept ~1 m)
+    longitude = DoubleField(null=True)
     address = CharField(max_length=200, default="")
     photos = JSONField(default=list)  # paths below the instance folder's uploads/
     source = CharField(max_length=10, default=IncidentSource.VOLUNTEER)

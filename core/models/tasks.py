@@ -7,7 +7,7 @@ from peewee import (
     CharField,
     DateField,
     DateTimeField,
-    FloatField,
+    DoubleField,
     ForeignKeyField,
     IntegerField,
     TextField,
@@ -94,8 +94,8 @@ class Submission(BaseModel):
     task = ForeignKeyField(Task, null=True, backref="submissions", on_delete="RESTRICT")
     text = TextField()
     fields = JSONField(default=dict)
-    latitude = FloatField(null=True)
-    longitude = FloatField(null=True)
+    latitude = DoubleField(null=True)  # double precision on PostgreSQL too (REAL kept ~1 m)
+    longitude = DoubleField(null=True)
     # self-started work: when the volunteer says it happened (for the hours)
     started_at = DateTimeField(null=True)
     ended_at = DateTimeField(null=True)

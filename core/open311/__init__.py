@@ -9,7 +9,8 @@ post and follow incident reports. One module per job:
 - :mod:`.posting`: a POSTed request turned into an incident report;
 - :mod:`.media`: signed links to a request's photos;
 - :mod:`.paths`: the WSGI middleware that forgives doubled slashes;
-- :mod:`.commands`: ``redarmband open311 keys``.
+
+``redarmband open311 keys`` is in :mod:`core.cli.open311`.
 """
 from .paths import Open311Paths
 from .views import bp

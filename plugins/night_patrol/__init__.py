@@ -51,6 +51,11 @@ def register_models():
 
 
 @hookimpl
+def register_migrations():
+    return "plugins.night_patrol.migrations"
+
+
+@hookimpl
 def menu_items(station, user):
     return views.menu_items(station, user)
 

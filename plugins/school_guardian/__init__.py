@@ -45,6 +45,11 @@ def register_models():
 
 
 @hookimpl
+def register_migrations():
+    return "plugins.school_guardian.migrations"
+
+
+@hookimpl
 def register_commands(cli):
     commands.add_to(cli)
 

@@ -6,7 +6,7 @@ import pytest
 from core.config import load_stations
 from core.testing import write_station
 
-from .helpers import problem_line, registry
+from .helpers import problem_line, registry, stations_check
 
 
 def groups_table(text):
@@ -80,12 +80,12 @@ def test_only_the_bad_file_is_named(stations_dir, refused):
     assert "alpha.toml" not in message
 
 
-def test_stations_check_names_the_file_and_key(runner, tmp_path):
+def test_stations_check_names_the_file_and_key(tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()
     write_station(bad, "alpha")
     path = write_station(bad, "beta", extra=groups_table("liaison_limit = 1000"))
-    result = runner.invoke(["stations", "check", str(bad)])
+    result = stations_check(bad)
     assert result.exit_code == 1
     assert f"{path}: key 'groups.liaison_limit'" in result.output
     assert "alpha.toml" not in result.output

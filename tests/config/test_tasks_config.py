@@ -6,7 +6,7 @@ import pytest
 from core.config import MAX_PHOTO_MB, STAR_HOURS, load_stations
 from core.testing import write_station
 
-from .helpers import SCHOOLS, problem_line, problem_lines, registry
+from .helpers import SCHOOLS, problem_line, problem_lines, registry, stations_check
 
 
 def tasks_table(text):
@@ -134,12 +134,12 @@ def test_every_problem_of_the_tasks_table_is_reported_at_once(stations_dir, refu
     assert keys == ["tasks.disabled", "tasks.max_photo_mb", "tasks.star_hours"]
 
 
-def test_stations_check_names_the_file_and_key(runner, tmp_path):
+def test_stations_check_names_the_file_and_key(tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()
     write_station(bad, "alpha")
     path = write_station(bad, "beta", extra=tasks_table("max_photo_mb = 0\nstar_hours = [5, 4, 3, 2, 1]"))
-    result = runner.invoke(["stations", "check", str(bad)])
+    result = stations_check(bad)
     assert result.exit_code == 1
     assert f"{path}: key 'tasks.max_photo_mb'" in result.output
     assert f"{path}: key 'tasks.star_hours'" in result.output

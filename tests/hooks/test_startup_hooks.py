@@ -315,6 +315,10 @@ class ModelPlugin:
         return [Lantern]
 
     @hookimpl
+    def register_migrations(self):
+        return "tests.hooks.probe_migrations"
+
+    @hookimpl
     def register_blueprints(self):
         return [self.bp]
 
@@ -334,18 +338,34 @@ class TestRegisterModels:
 
     def test_hook_register_models(self, app, runner):
         with app.app_context():
-            Lantern.drop_table()
-            assert not database.table_exists("probe_lantern")
-        result = runner.invoke(["init-db"])
-        assert result.exit_code == 0, result.output
-        assert "database ready" in result.output
-        with app.app_context():
-            assert database.table_exists("probe_lantern")
+            assert database.table_exists("probe_lantern")  # init-db made it with core's
             Lantern.create(station=platform(app).tenancy.get("enabling").id, colour="red")
         again = runner.invoke(["init-db"])  # running it again keeps the rows
         assert again.exit_code == 0, again.output
+        assert "database ready" in again.output
         with app.app_context():
             assert [lantern.colour for lantern in Lantern.select()] == ["red"]
+
+    def test_hook_register_migrations(self, app, runner):
+        """An installed plugin's first migration creates its tables on a
+        database made without it; its history is kept under its name."""
+        from core.schema import SchemaMigration
+
+        with app.app_context():
+            Lantern.drop_table()
+            SchemaMigration.delete().where(SchemaMigration.owner == "probe").execute()
+        status = runner.invoke(["db", "status"])
+        assert status.exit_code == 1
+        assert "probe\n  0001_lanterns" in status.output and "pending" in status.output
+        assert "The probe plugin's lanterns." in status.output
+        upgraded = runner.invoke(["db", "upgrade"])
+        assert upgraded.exit_code == 0, upgraded.output
+        assert "applied probe 0001_lanterns: The probe plugin's lanterns." in upgraded.output
+        with app.app_context():
+            assert database.table_exists("probe_lantern")
+            assert [row.name for row in SchemaMigration.select().where(SchemaMigration.owner == "probe")] == ["0001_lanterns"]
+            Lantern.create(station=platform(app).tenancy.get("enabling").id, colour="red")
+        assert runner.invoke(["db", "status"]).exit_code == 0
 
     def test_hook_register_models_rows_belong_to_their_station(self, app, client):
         with app.app_context(), database.atomic():

@@ -1,0 +1,1 @@
+"""Core's migrations, applied in the order of their numbers (see core/schema.py)."""

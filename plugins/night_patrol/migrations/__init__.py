@@ -1,0 +1,1 @@
+"""night_patrol's migrations, applied after core's (see core/schema.py)."""

@@ -1,0 +1,1 @@
+"""school_guardian's migrations, applied after core's (see core/schema.py)."""

@@ -1,0 +1,1 @@
+"""The broken_step probe's migrations: the second fails half-way."""

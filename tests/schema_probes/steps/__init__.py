@@ -1,0 +1,1 @@
+"""The steps probe's migrations."""
