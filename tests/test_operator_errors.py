@@ -203,5 +203,5 @@ def test_from_a_shell_help_and_version_answer_without_a_database(tmp_path):
     version = subprocess.run([str(REDARMBAND), "--version"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert (version.returncode, version.stdout) == (0, "redarmband 0.2.0\n")
     helped = subprocess.run([str(REDARMBAND), "--help"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
-    assert helped.returncode == 0 and "db " in helped.stdout
+    assert helped.returncode == 0 and "db " in helped.stdout and "serve " in helped.stdout
     assert list(tmp_path.iterdir()) == []

@@ -56,9 +56,9 @@ def build_cli(pm=None):
     for command in (run_command, shell_command, routes_command):
         cli.add_command(command)
 
-    from . import accounts, backup, database, demo, info, open311, points, project, stations
+    from . import accounts, backup, database, demo, info, open311, points, project, serve, stations
 
-    for module in (database, demo, info, backup, stations, accounts, points, open311, project):
+    for module in (database, demo, serve, info, backup, stations, accounts, points, open311, project):
         module.add_commands(cli, pm)
     _add_plugin_commands(cli, pm)
     return cli
