@@ -11,7 +11,6 @@ from . import api, db, i18n, open311, ratelimits, schema
 from .api import openapi
 from .config import (
     MAX_PHOTO_MB,
-    StationConfigError,
     StationDirectory,
     load_stations,
     settings_from_environment,
@@ -68,12 +67,7 @@ def create_app(test_config=None):
     # Checks that write nothing come first: a refusal leaves no file behind.
     pm = make_plugin_manager(app.config["LOAD_ENTRYPOINTS"], app.config["EXTRA_PLUGINS"])
     registry = PluginRegistry(pm)
-    directory = load_stations(app.config["STATIONS_DIR"], registry)
-    if not directory.by_slug:
-        raise StationConfigError(
-            [f"{app.config['STATIONS_DIR']}: no station files (*.toml): write one (README, Adding a station) "
-             "or set REDARMBAND_STATIONS_DIR to the folder that has them"]
-        )
+    directory = load_stations(app.config["STATIONS_DIR"], registry)  # refuses a folder with no station file
     tenancy = Tenancy(directory, registry)
     app.extensions["redarmband"] = Platform(pm, registry, directory, tenancy)
     db.init_app(app)

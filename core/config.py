@@ -236,8 +236,14 @@ def load_stations(directory, registry):
     directory = Path(directory)
     if not directory.is_dir():
         raise StationConfigError([f"{directory}: not a directory of station files"])
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        raise StationConfigError(
+            [f"{directory}: no station files (*.toml): write one (README, Adding a station) "
+             "or set REDARMBAND_STATIONS_DIR to the folder that has them"]
+        )
     problems, warnings, stations = [], [], []
-    for path in sorted(directory.glob("*.toml")):
+    for path in files:
         station, file_problems, file_warnings = _load_station_file(path, registry)
         problems.extend(file_problems)
         warnings.extend(file_warnings)
@@ -266,14 +272,14 @@ def _load_station_file(path, registry):
         data = {"plugins": [], "plugin_settings": {}, "theme": DEFAULT_THEME, **error.valid_data}
 
     installed = registry.station_plugin_names()
-    broken = [name for name in data["plugins"] if registry.broken_named(name)]
+    broken = {name: registry.broken_named(name) for name in data["plugins"] if registry.broken_named(name)}
     if broken and not data.get("enabled", True):
         # A disabled station serves nothing: it must not stop the city over a
         # plugin that is broken today. It is left out, and `stations check` says so.
         return None, [], [f"{path}: disabled station left out: it enables {', '.join(map(repr, broken))}, which failed to load"]
     for name in data["plugins"]:
         if name in broken:
-            failure = registry.broken_named(name)
+            failure = broken[name]
             problems.append(problem("plugins", f"plugin {name!r} is installed but failed to load ({failure.distribution}): {failure.error}"))
         elif name not in installed:
             problems.append(problem("plugins", f"unknown plugin {name!r}; installed: {', '.join(installed) or 'none'}"))

@@ -20,6 +20,7 @@ from playhouse.pool import PooledPostgresqlDatabase
 from .problems import OperatorError
 
 database = DatabaseProxy()
+POOL_SETTING = "REDARMBAND_DB_POOL_SIZE"
 logger = logging.getLogger("peewee")  # the logger peewee logs its SQL to
 
 SQLITE_PRAGMAS = {
@@ -66,7 +67,7 @@ def make_database(url, pool_size=None, make_folder=True):
     if parts.scheme == "sqlite":
         return _make_sqlite(url, parts, make_folder)
     if parts.scheme in ("postgres", "postgresql"):
-        pool_size = pool_size or _whole_number_setting("REDARMBAND_DB_POOL_SIZE")
+        pool_size = pool_size or pool_size_setting()
         database = PooledPostgresqlDatabase(
             (parts.path or "/").lstrip("/") or None,
             user=unquote(parts.username) if parts.username else None,
@@ -110,12 +111,13 @@ def _make_sqlite(url, parts, make_folder):
     return database
 
 
-def _whole_number_setting(name):
-    value = os.environ.get(name, "").strip()
+def pool_size_setting():
+    """``REDARMBAND_DB_POOL_SIZE`` as a number, or ``None`` when it is not set (no cap)."""
+    value = os.environ.get(POOL_SETTING, "").strip()
     if not value:
         return None
     if not value.isdigit() or int(value) < 1:
-        raise OperatorError(f"{name}: expected a whole number of connections, 1 or more, got {value!r}")
+        raise OperatorError(f"{POOL_SETTING}: expected a whole number of connections, 1 or more, got {value!r}")
     return int(value)
 
 

@@ -29,8 +29,7 @@ def ensure_writable(path):
     path = Path(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
+        _write_probe(path)
     except OSError as error:
         raise OperatorError(
             f"the instance folder {path} is not writable by {_user()}: {error.strerror or error}; "
@@ -46,11 +45,17 @@ def writable_problem(path):
     if existing is None or not existing.is_dir():
         return f"{existing} is not a folder"
     try:
-        with tempfile.TemporaryFile(dir=existing):
-            pass
+        _write_probe(existing)
     except OSError as error:
         return f"{existing} is not writable by {_user()}: {error.strerror or error}"
     return None
+
+
+def _write_probe(folder):
+    """Write (and remove) a file in ``folder``: the only test of writability
+    that holds for root, read-only mounts and immutable folders alike."""
+    with tempfile.TemporaryFile(dir=folder):
+        pass
 
 
 def secret_key(instance):

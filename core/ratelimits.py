@@ -38,13 +38,18 @@ def _phone_in_request():
     return f"phone:{str(phone)[:20]}"
 
 
+def storage_uri(config=None):
+    """Where the counts are kept: the environment, else the app's config, else memory."""
+    return os.environ.get("REDARMBAND_RATELIMIT_STORAGE", (config or {}).get("RATELIMIT_STORAGE", "memory://"))
+
+
 def init_app(app):
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     limiter = Limiter(
         key_func=get_remote_address,
         app=app,
-        storage_uri=os.environ.get("REDARMBAND_RATELIMIT_STORAGE", app.config.get("RATELIMIT_STORAGE", "memory://")),
+        storage_uri=storage_uri(app.config),
         strategy="moving-window",
         headers_enabled=True,
         key_prefix="redarmband",

@@ -111,8 +111,6 @@ def main():
         sys.exit(1)
 
 
-def init_database():
-    """Kept for the test fixtures: see :func:`core.cli.database.init_database`."""
-    from .database import init_database as init
-
-    return init()
+# For the test fixtures and scripts that prepare a database (below: it imports
+# prepares_database from here).
+from .database import init_database  # noqa: E402, F401

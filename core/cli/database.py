@@ -21,17 +21,36 @@ def init_database():
     as applied), then the station rows and the group tree. On a database
     that is not empty it creates nothing; returns the schema state after."""
     from ..db import database
-    from ..groups.tree import ensure_tree
     from ..models import CORE_MODELS
-    from ..schema import initialise, read_state
-    from ..tenancy import current_tenancy
+    from ..schema import initialise
 
     with database.connection_context():
         initialise(_sources(), [*CORE_MODELS, *_platform().registry.models])
-        state = read_state(_sources())
-        if state.ready:
-            current_tenancy().resolve_station_rows()
-            ensure_tree(current_tenancy())
+        return _follow_the_station_files()
+
+
+def upgrade_database(on_applied=lambda migration: None):
+    """Apply the pending migrations (all of them on an empty database), then
+    the station rows and the group tree; returns (applied, state after)."""
+    from ..db import database
+    from ..schema import upgrade
+
+    with database.connection_context():
+        applied = upgrade(_sources(), on_applied=on_applied)
+        return applied, _follow_the_station_files()
+
+
+def _follow_the_station_files():
+    """Once the database is ready, its station rows and the city, district
+    and station groups follow the station files; returns the schema state."""
+    from ..groups.tree import ensure_tree
+    from ..schema import read_state
+    from ..tenancy import current_tenancy
+
+    state = read_state(_sources())
+    if state.ready:
+        current_tenancy().resolve_station_rows()
+        ensure_tree(current_tenancy())
     return state
 
 
@@ -86,19 +105,13 @@ def add_commands(cli, _pm):
     def db_upgrade():
         """Apply the pending migrations, each in its own transaction."""
         from ..db import database, describe_database
-        from ..groups.tree import ensure_tree
-        from ..schema import describe_state, read_state, upgrade
-        from ..tenancy import current_tenancy
+        from ..schema import describe_state, read_state
 
         click.echo(f"database: {describe_database()}")
         with database.connection_context():
             if read_state(_sources()).empty:
                 click.echo("the database is empty: creating it with every migration")
-            applied = upgrade(_sources(), on_applied=lambda m: click.echo(f"applied {m.label}: {m.summary()}"))
-            state = read_state(_sources())
-            if state.ready:
-                current_tenancy().resolve_station_rows()
-                ensure_tree(current_tenancy())
+        applied, state = upgrade_database(on_applied=lambda m: click.echo(f"applied {m.label}: {m.summary()}"))
         if not state.ready:
             raise click.ClickException(describe_state(state))
         click.echo(f"up to date ({len(applied)} applied)" if applied else "up to date: nothing to apply")

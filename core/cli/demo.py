@@ -67,26 +67,20 @@ def _prepare(app):
     empty one, upgrade an older demo database (it is the demo's own)."""
     from ..db import database, describe_database
     from ..demo import is_demo_phone
-    from ..groups.tree import ensure_tree
-    from ..schema import read_state, sources_for, upgrade
-    from ..tenancy import current_tenancy
-    from .database import init_database
+    from ..schema import read_state, sources_for
+    from .database import init_database, upgrade_database
 
-    sources = sources_for(app.extensions["redarmband"].registry)
     with database.connection_context():
-        state = read_state(sources)
-        if "user" in state.tables:
-            phones = [phone for (phone,) in database.execute_sql('SELECT phone FROM "user"').fetchall()]
-            others = [phone for phone in phones if not is_demo_phone(phone)]
-            if others:
-                raise OperatorError(
-                    f"the database {describe_database()} has {len(others)} account(s) that are not the demo's: "
-                    "the demo adds accounts with a public password, so it runs only on a database of its own "
-                    "(leave out --database to use the demo's)"
-                )
-        if state.empty:
-            init_database()
-        else:
-            upgrade(sources)
-            current_tenancy().resolve_station_rows()
-            ensure_tree(current_tenancy())
+        state = read_state(sources_for(app.extensions["redarmband"].registry))
+        phones = database.execute_sql('SELECT phone FROM "user"').fetchall() if "user" in state.tables else []
+    others = [phone for (phone,) in phones if not is_demo_phone(phone)]
+    if others:
+        raise OperatorError(
+            f"the database {describe_database()} has {len(others)} account(s) that are not the demo's: "
+            "the demo adds accounts with a public password, so it runs only on a database of its own "
+            "(leave out --database to use the demo's)"
+        )
+    if state.empty:
+        init_database()
+    else:
+        upgrade_database()

@@ -70,12 +70,8 @@ def _station_lines(directory, registry):
         return None
     for warning in stations.warnings:
         yield f"  {warning}", True
-    enabled = stations.enabled()
-    if not stations.by_slug:
-        yield f"stations folder: {directory}: no station files (*.toml)", True
-    else:
-        names = ", ".join(station.slug for station in enabled) or "none"
-        yield f"stations folder: {directory}: {len(stations.by_slug)} station(s), enabled: {names}", False
+    names = ", ".join(station.slug for station in stations.enabled()) or "none"
+    yield f"stations folder: {directory}: {len(stations.by_slug)} station(s), enabled: {names}", False
     return stations
 
 
@@ -129,7 +125,9 @@ def _plugin_lines(registry, stations):
 def _rate_limit_lines():
     from limits.storage import storage_from_string
 
-    uri = os.environ.get("REDARMBAND_RATELIMIT_STORAGE", "memory://")
+    from ..ratelimits import storage_uri
+
+    uri = storage_uri()
     shown = urlsplit(uri)._replace(netloc=urlsplit(uri).netloc.rpartition("@")[2]).geturl()
     if uri.startswith("memory://"):
         yield "rate-limit storage: memory:// (each worker counts alone; use redis:// for several app servers)", False

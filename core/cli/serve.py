@@ -40,7 +40,6 @@ DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 32
 DEFAULT_TIMEOUT = 30
 GRACEFUL_SECONDS = 10
-POOL_SETTING = "REDARMBAND_DB_POOL_SIZE"
 
 
 def add_commands(cli, _pm):
@@ -125,16 +124,14 @@ def format_bind(host, port):
 def refuse_small_pool(threads):
     """A PostgreSQL pool smaller than the threads sharing it makes threads
     wait for connections (and fail after 10 s) while streams hold them."""
-    raw = os.environ.get(POOL_SETTING, "").strip()
-    if not raw:
-        return  # no cap: the pool grows to the threads that use it
-    if not raw.isdigit() or int(raw) < 1:
-        raise OperatorError(f"{POOL_SETTING}: expected a whole number of connections, 1 or more, got {raw!r}")
-    if int(raw) < threads:
+    from ..db import POOL_SETTING, pool_size_setting
+
+    cap = pool_size_setting()  # None: no cap, the pool grows to the threads that use it
+    if cap is not None and cap < threads:
         raise OperatorError(
-            f"{POOL_SETTING}={raw} is smaller than --threads {threads}: every thread may need a connection "
+            f"{POOL_SETTING}={cap} is smaller than --threads {threads}: every thread may need a connection "
             f"at once; set it to {threads} or more, unset it (the pool then grows to the threads), "
-            f"or serve with --threads {raw}"
+            f"or serve with --threads {cap}"
         )
 
 

@@ -21,8 +21,6 @@ def add_commands(cli, pm):
             raise click.ClickException(str(error))
         for warning in stations.warnings:
             click.echo(f"warning: {warning}", err=True)
-        if not stations.by_slug:
-            raise click.ClickException(f"{directory}: no station files (*.toml) found")
         for station in stations.by_slug.values():
             state = "enabled" if station.enabled else "disabled"
             click.echo(f"{station.source}: {station.slug} ({station.brand}, {state}) ok")
