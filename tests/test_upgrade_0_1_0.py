@@ -19,11 +19,11 @@ from core.app import create_app
 from core.cli import app_factory, build_cli, init_database
 from core.migrations import m0001_initial
 from core.plugins import make_plugin_manager
-from core.testing import empty_postgres
+from core.testing import empty_postgres, post_form
 from plugins.night_patrol.migrations import m0001_initial as night_patrol_0001
 from plugins.school_guardian.migrations import m0001_initial as school_guardian_0001
 from tests.conftest import BRAND_PLUGINS, REPO
-from tests.fixtures.db_0_1_0.load import ROWS, load_fixture
+from tests.fixtures.db_0_1_0.load import ROWS, UPLOADS, load_fixture
 from tests.schema_introspection import row_counts, schema_of
 
 FIXTURE = {table["name"]: table for table in json.loads(ROWS.read_text(encoding="utf-8"))["tables"]}
@@ -159,17 +159,13 @@ def test_the_upgraded_database_serves_its_people_their_points_and_photos(old_dat
     assert me["points_balance"] == row["points_balance"] > 0
     assert me["station"]["slug"] == "donghua"
 
-    [photo] = [p for p in FIXTURE["submissionphoto"]["rows"] if p["submission_id"] == FIXTURE["submissionphoto"]["rows"][0]["submission_id"]][:1]
+    photo = next(p for p in FIXTURE["submissionphoto"]["rows"] if p["position"] == 2)  # its id is not its position
     [submission] = [s for s in FIXTURE["submission"]["rows"] if s["id"] == photo["submission_id"]]
     [owner] = [u for u in FIXTURE["user"]["rows"] if u["id"] == submission["volunteer_id"]]
     [station] = [s for s in FIXTURE["station"]["rows"] if s["id"] == submission["station_id"]]
     signed_in = app.test_client()
-    form = signed_in.get(f"/s/{station['slug']}/login").get_data(as_text=True)
-    csrf = form.split('name="csrf_token" value="')[1].split('"')[0]
-    landed = signed_in.post(
-        f"/s/{station['slug']}/login", data={"csrf_token": csrf, "phone": owner["phone"], "password": PASSWORD}
-    )
+    landed = post_form(signed_in, f"/s/{station['slug']}/login", {"phone": owner["phone"], "password": PASSWORD})
     assert landed.status_code in (302, 303), landed.get_data(as_text=True)[:500]
-    shown = signed_in.get(f"/s/{station['slug']}/submissions/{submission['id']}/photos/{photo['id']}")
+    shown = signed_in.get(f"/s/{station['slug']}/submissions/{submission['id']}/photos/{photo['position']}")
     assert shown.status_code == 200 and shown.mimetype == "image/jpeg"
-    assert len(shown.data) > 100
+    assert shown.data == (UPLOADS / photo["path"]).read_bytes()  # the very file 0.1.0 stored
