@@ -3,10 +3,12 @@
 The same marshmallow schema checks a registration from the web form and from
 the API, so both give the same answers for the same input.
 """
+import functools
 import hashlib
 import re
 import secrets
 
+from flask import current_app, has_app_context
 from marshmallow import Schema, ValidationError, fields, validate, validates
 from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -37,9 +39,27 @@ ROLE_LABELS = {
 PHONE_PATTERN = r"\A1[3-9][0-9]{9}\Z"  # a mainland China mobile number; ASCII digits, no trailing newline
 MIN_PASSWORD_LENGTH = 8
 
-# Checked when the phone is unknown, so a failed sign-in takes the same work
-# (and gives the same answer) whether or not the phone is registered.
-_UNKNOWN_USER_HASH = generate_password_hash(secrets.token_hex(16))
+# Werkzeug's default (scrypt): about 0.1 s of a core per hash, on purpose.
+# ``PASSWORD_HASH_METHOD`` changes it; only the test suite does, where every
+# test registers and signs in several people.
+DEFAULT_PASSWORD_HASH_METHOD = "scrypt"
+
+
+def hash_password(password):
+    return generate_password_hash(password, method=_hash_method())
+
+
+def _hash_method():
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD", DEFAULT_PASSWORD_HASH_METHOD)
+    return DEFAULT_PASSWORD_HASH_METHOD
+
+
+@functools.cache
+def _unknown_user_hash(method):
+    """Checked when the phone is unknown, so a failed sign-in takes the same
+    work (and gives the same answer) whether or not the phone is registered."""
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 class DuplicatePhone(Exception):
@@ -95,7 +115,7 @@ def register_volunteer(station, data):
     Raises :class:`DuplicatePhone`. Fires ``on_volunteer_registered`` after
     the commit.
     """
-    password_hash = generate_password_hash(data["password"])  # slow: not while holding the write lock
+    password_hash = hash_password(data["password"])  # slow: not while holding the write lock
     station_id = station.id
     try:
         with write_transaction():
@@ -135,7 +155,7 @@ def create_user(*, role, phone, name, password, station_id=None, district=None):
         raise ValueError("station: a city or district admin has none; every other role needs one")
     if (role == Role.DISTRICT_ADMIN) != bool(district):
         raise ValueError("district: a district admin names one; no other role does")
-    password_hash = generate_password_hash(password)
+    password_hash = hash_password(password)
     try:
         with write_transaction():
             user = User.create(station=station_id, role=role, phone=phone, name=name, password_hash=password_hash)
@@ -152,7 +172,7 @@ def authenticate(phone, password):
     """The active user with this phone and password, or ``None``."""
     user = User.get_or_none(User.phone == phone) if is_phone(phone) else None
     if user is None:
-        check_password_hash(_UNKNOWN_USER_HASH, password)
+        check_password_hash(_unknown_user_hash(_hash_method()), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.is_active:
         return None

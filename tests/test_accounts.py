@@ -122,13 +122,24 @@ def test_a_volunteer_cannot_open_profile_pages_of_another_station(client):
     assert client.get("/s/xiaonanmen/me").status_code == 404
 
 
-def test_passwords_are_stored_hashed(app, client):
+@pytest.mark.parametrize("configured", [False, True], ids=["served", "test-suite"])
+def test_passwords_are_stored_hashed_with_scrypt_unless_configured_otherwise(make_app, configured):
+    # the test suite's apps take a cheap hash; a served app (no setting) takes scrypt
+    app = make_app()
+    if not configured:
+        del app.config["PASSWORD_HASH_METHOD"]
+    client = app.test_client()
     register(client)
     from core.models import User
 
     with app.app_context():
         stored = User.get(User.phone == FORM["phone"]).password_hash
-    assert FORM["password"] not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
+    assert FORM["password"] not in stored
+    assert stored.startswith("pbkdf2:sha256:1$" if configured else "scrypt:")
+    # and the password signs in, a wrong one does not
+    client.post("/s/xiaonanmen/logout", data={"csrf_token": csrf_token_from(client.get("/s/xiaonanmen/"))})
+    assert sign_in(client, password="not the password").status_code == 401
+    assert sign_in(client).status_code == 302
 
 
 def test_a_next_that_is_not_a_url_is_ignored(client):

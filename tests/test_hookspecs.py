@@ -4,6 +4,7 @@ For each hookspec in ``core.hookspecs``: ``docs/plugins.md`` has a heading
 ``### `<name>` `` and some module in ``tests/`` defines ``test_hook_<name>``.
 """
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def _documented_hooks():
     return HOOK_HEADING.findall(GUIDE.read_text(encoding="utf-8"))
 
 
+@functools.cache  # every test module parsed once, not once per hook
 def _test_functions():
     names = set()
     for path in sorted(TESTS.rglob("*.py")):
@@ -41,7 +43,7 @@ def _test_functions():
         names.update(
             node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         )
-    return names
+    return frozenset(names)
 
 
 def test_hookspecs_are_found():

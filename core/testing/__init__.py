@@ -10,6 +10,10 @@ override two fixtures to describe your world:
 Every test gets a fresh, empty database: a SQLite file in ``tmp_path``, or,
 when ``REDARMBAND_DATABASE_URL`` names PostgreSQL, an emptied schema of that
 database of its own (one per test process, so runs side by side don't meet).
+``make_app`` gives it today's tables at its first call, copied from a schema
+made once per test process (``schema_templates``); a PostgreSQL test that
+uses ``database_url`` before its first ``make_app`` and needs it empty then
+says so with ``@pytest.mark.empty_database``.
 """
 import os
 import re
@@ -19,9 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from . import db
-from .app import create_app
-from .cli import build_cli, init_database
+from .. import db
+from ..app import create_app
+from ..cli import build_cli, init_database
+from ..models import CORE_MODELS
+from ..schema import sources_for
+from . import compiled_once, schema_templates
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -40,10 +47,19 @@ def redarmband_stations_dir(tmp_path):
     return directory
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "empty_database: on PostgreSQL, database_url is empty even before make_app's first call"
+    )
+    compiled_once.share_url_builders()
+
+
 @pytest.fixture
-def database_url(tmp_path):
+def database_url(request, tmp_path):
     url = os.environ.get("REDARMBAND_DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
+        if "make_app" in request.fixturenames and not request.node.get_closest_marker("empty_database"):
+            return postgres_for_this_process(url)  # make_app's first call makes its schema
         return empty_postgres(url)
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
@@ -61,6 +77,7 @@ def pytest_sessionfinish(session, exitstatus):
         server.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         server.close_all()
     _made_databases.clear()
+    schema_templates.drop_templates()
 
 
 def empty_postgres(url, suffix=""):
@@ -69,6 +86,17 @@ def empty_postgres(url, suffix=""):
     One database per process (and ``suffix``, for a test that needs a second
     one), so test runs side by side never meet.
     """
+    own_url = postgres_for_this_process(url, suffix)
+    database = db.make_database(own_url)
+    database.execute_sql("DROP SCHEMA public CASCADE")
+    database.execute_sql("CREATE SCHEMA public")
+    database.close_all()
+    schema_templates.forget_postgres(own_url)
+    return own_url
+
+
+def postgres_for_this_process(url, suffix=""):
+    """The URL of this test process's database beside ``url``'s, made if missing."""
     parts = urlsplit(url)
     name = f"{parts.path.lstrip('/') or 'test'}_{os.getpid()}{suffix}"
     server = db.make_database(url)
@@ -78,17 +106,14 @@ def empty_postgres(url, suffix=""):
         server.execute_sql(f'CREATE DATABASE "{name}"')
     server.close_all()
     _made_databases[name] = url
-    own_url = urlunsplit(parts._replace(path=f"/{name}"))
-    database = db.make_database(own_url)
-    database.execute_sql("DROP SCHEMA public CASCADE")
-    database.execute_sql("CREATE SCHEMA public")
-    database.close_all()
-    return own_url
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 @pytest.fixture
 def make_app(tmp_path, database_url, redarmband_plugins, redarmband_stations_dir):
     """Build a test app; keyword arguments override its settings."""
+    given_schema = set()  # the test's own database gets its tables at the first call only
+
     def factory(**overrides):
         settings = {
             "TESTING": True,
@@ -99,10 +124,22 @@ def make_app(tmp_path, database_url, redarmband_plugins, redarmband_stations_dir
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(tmp_path / "instance"),  # uploads never land in the checkout
             "REQUIRE_READY_DATABASE": False,  # the database is made just below
+            # a served app hashes passwords with scrypt (0.1 s each, on purpose); tests
+            # register and sign in thousands of people, so theirs take a cheap hash
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
         }
         settings.update(overrides)
+        url = settings["DATABASE_URL"]
+        from_template = url == database_url and url not in given_schema
+        if from_template and url.startswith("sqlite:///"):
+            from_template = not schema_templates.sqlite_path(url).exists()  # the test made it itself
         app = create_app(settings)
+        compiled_once.share_compiled_templates(app)
         with app.app_context():
+            if from_template:
+                registry = app.extensions["redarmband"].registry
+                schema_templates.start_from_template(url, [*CORE_MODELS, *registry.models], sources_for(registry))
+            given_schema.add(url)
             init_database()
         return app
 
