@@ -23,6 +23,7 @@ compute a streak or fire hooks: that is what the app does on top of it.
 ``GET /api/v1/me`` (token lookup, JSON) and ``GET /health`` are there to test
 the load generator against.
 """
+
 import hashlib
 import json
 import os
@@ -150,11 +151,13 @@ def create_app():
                     earned=1,
                     idempotency_key=f"checkin:{user.id}:{today.isoformat()}",
                 )
-                User.update(
-                    points_balance=User.points_balance + 1, points_earned=User.points_earned + 1
-                ).where(User.id == user.id).execute()
+                User.update(points_balance=User.points_balance + 1, points_earned=User.points_earned + 1).where(
+                    User.id == user.id
+                ).execute()
         except IntegrityError:
             return {"error": "already checked in today"}, 409
-        return jsonify({"entry": entry.id, "balance": volunteer.points_balance + 1, "local_date": today.isoformat()}), 201
+        return jsonify(
+            {"entry": entry.id, "balance": volunteer.points_balance + 1, "local_date": today.isoformat()}
+        ), 201
 
     return app

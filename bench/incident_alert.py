@@ -18,6 +18,7 @@ lines already in the station.
 prints medians (milliseconds) and the ratio. The database is made anew
 (SQLite in a temporary folder, or the PostgreSQL database given, emptied).
 """
+
 import argparse
 import os
 import statistics
@@ -34,7 +35,11 @@ from core.models import Incident, IncidentEvent, IncidentEventKind, Role, User, 
 from core.testing import empty_postgres, pytest_sessionfinish, write_station
 
 BODIES = {
-    "ordinary (车辆违停)": {"category": "illegal_parking", "description": "白色轿车堵住小区大门", "address": "小区东门"},
+    "ordinary (车辆违停)": {
+        "category": "illegal_parking",
+        "description": "白色轿车堵住小区大门",
+        "address": "小区东门",
+    },
     "missing child (to the district)": {
         "category": "missing_child",
         "description": "五岁男孩在菜市场走失",
@@ -52,7 +57,12 @@ def build(directory, stations, volunteers, history):
     url = os.environ.get("REDARMBAND_DATABASE_URL") or f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
     if url.startswith("postgresql"):
         url = empty_postgres(url)  # a database of this process's own, dropped at the end
-    settings = {"DATABASE_URL": url, "STATIONS_DIR": str(stations_dir), "INSTANCE_PATH": str(Path(directory) / "instance"), "LOAD_ENTRYPOINTS": False}
+    settings = {
+        "DATABASE_URL": url,
+        "STATIONS_DIR": str(stations_dir),
+        "INSTANCE_PATH": str(Path(directory) / "instance"),
+        "LOAD_ENTRYPOINTS": False,
+    }
     app = create_app(settings)
     with app.app_context():
         init_database()
@@ -61,7 +71,13 @@ def build(directory, stations, volunteers, history):
     with app.app_context(), db.database.connection_context():
         for station in tenancy.stations.values():
             rows = [
-                {"station": station.id, "role": Role.VOLUNTEER, "phone": f"1{station.id:04d}{n:06d}", "name": f"v{n}", "password_hash": "-"}
+                {
+                    "station": station.id,
+                    "role": Role.VOLUNTEER,
+                    "phone": f"1{station.id:04d}{n:06d}",
+                    "name": f"v{n}",
+                    "password_hash": "-",
+                }
                 for n in range(volunteers)
             ]
             with db.database.atomic():
@@ -72,7 +88,14 @@ def build(directory, stations, volunteers, history):
         if history:
             seed = report(first, reporter, load_report(BODIES["ordinary (车辆违停)"]))
             events = [
-                {"incident": seed.id, "station": first.id, "kind": IncidentEventKind.COMMENT, "actor": reporter.id, "note": "x", "created_at": utcnow()}
+                {
+                    "incident": seed.id,
+                    "station": first.id,
+                    "kind": IncidentEventKind.COMMENT,
+                    "actor": reporter.id,
+                    "note": "x",
+                    "created_at": utcnow(),
+                }
                 for _ in range(history)
             ]
             with db.database.atomic():
@@ -104,16 +127,22 @@ def main():
                 for name, body in BODIES.items():  # interleaved: any drift in the machine hits both
                     times[name].append(wall_ms(lambda body=body: report(station, reporter, load_report(body))))
                 last = board.last_event_id(station)
-                polls.append(wall_ms(lambda: board.changed_since(station, last)))
+                polls.append(wall_ms(lambda last=last: board.changed_since(station, last)))
             incidents = Incident.select().count()
         people = args.stations * args.volunteers
-        print(f"district: {args.stations} stations × {args.volunteers} volunteers = {people:,} people; {args.rounds} rounds; {db.database.obj.__class__.__name__}")
+        print(
+            f"district: {args.stations} stations × {args.volunteers} volunteers = {people:,} people; {args.rounds} rounds; {db.database.obj.__class__.__name__}"
+        )
         medians = {name: statistics.median(values) for name, values in times.items()}
         for name, value in medians.items():
             print(f"  report, {name:32s} median {value:8.1f} ms")
         ordinary, urgent = medians.values()
-        print(f"  ratio missing child / ordinary: {urgent / ordinary:.1f}×  ({(urgent - ordinary) / people * 1000:.1f} µs per person alerted)")
-        print(f"  live board poll, nothing new, {args.history:,} timeline lines: median {statistics.median(polls):.2f} ms")
+        print(
+            f"  ratio missing child / ordinary: {urgent / ordinary:.1f}×  ({(urgent - ordinary) / people * 1000:.1f} µs per person alerted)"
+        )
+        print(
+            f"  live board poll, nothing new, {args.history:,} timeline lines: median {statistics.median(polls):.2f} ms"
+        )
         print(f"  ({incidents} incidents stored)")
         pytest_sessionfinish(None, 0)  # closes the connections and drops a PostgreSQL database made here
 

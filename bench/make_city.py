@@ -43,6 +43,7 @@ transaction, with the journal off, tables created without their secondary
 indexes and the indexes (the very ones peewee makes for the models) built
 after the load; then the file is switched to WAL like the app's.
 """
+
 import argparse
 import json
 import math
@@ -95,7 +96,38 @@ DISTRICTS = [
     ("luquan", "禄劝县公安局", 5),
     ("xundian", "寻甸县公安局", 5),
 ]
-STREETS = ["东华", "护国", "小南门", "龙翔", "拓东", "金马", "大观", "莲华", "丰宁", "华山", "翠湖", "青年", "圆通", "新迎", "金星", "北京路", "关上", "太和", "吴井", "马街", "碧鸡", "海口", "前卫", "福海", "春城", "滇池", "雨花", "洛龙", "斗南", "乌龙"]
+STREETS = [
+    "东华",
+    "护国",
+    "小南门",
+    "龙翔",
+    "拓东",
+    "金马",
+    "大观",
+    "莲华",
+    "丰宁",
+    "华山",
+    "翠湖",
+    "青年",
+    "圆通",
+    "新迎",
+    "金星",
+    "北京路",
+    "关上",
+    "太和",
+    "吴井",
+    "马街",
+    "碧鸡",
+    "海口",
+    "前卫",
+    "福海",
+    "春城",
+    "滇池",
+    "雨花",
+    "洛龙",
+    "斗南",
+    "乌龙",
+]
 OCCUPATIONS = ["shop_staff", "driver", "security_guard", "food_delivery", "courier", "retiree", "other"]
 OCCUPATION_WEIGHTS = [30, 10, 15, 15, 10, 15, 5]
 TASK_TYPES = [
@@ -165,7 +197,7 @@ def plan_stations(count, rng):
     for i in by_remainder[: count - sum(per_district)]:
         per_district[i] += 1
     stations = []
-    for (dslug, dname, _weight), n in zip(districts, per_district):
+    for (dslug, dname, _weight), n in zip(districts, per_district, strict=True):
         for number in range(1, n + 1):
             street = STREETS[(len(stations) * 7 + number) % len(STREETS)]
             points = 2 if rng.random() < 0.2 else 1
@@ -414,14 +446,28 @@ class City:
         self.password_hash = generate_password_hash(PASSWORD)
         rows, staff = [], {}
         user_id = 0
-        for index, (slug, name, *_rest) in enumerate(self.stations):
+        for index, (_slug, name, *_rest) in enumerate(self.stations):
             ids = []
             for role, title in (("officer", "民警"), ("officer", "民警"), ("station_admin", "管理员")):
                 user_id += 1
                 ids.append(user_id)
                 rows.append(
-                    (user_id, index + 1, role, f"13{user_id:09d}", f"{name}{title}{len(ids)}", self.password_hash,
-                     None, None, None, 0, 0, role == "officer", True, created)
+                    (
+                        user_id,
+                        index + 1,
+                        role,
+                        f"13{user_id:09d}",
+                        f"{name}{title}{len(ids)}",
+                        self.password_hash,
+                        None,
+                        None,
+                        None,
+                        0,
+                        0,
+                        role == "officer",
+                        True,
+                        created,
+                    )
                 )
             staff[index] = (ids[:2], ids[2])
         conn.executemany(insert_sql(User), rows)
@@ -435,8 +481,25 @@ class City:
         for index, _station in enumerate(self.stations):
             for number, (name, cost) in enumerate(REWARDS):
                 rows.append(
-                    (index * len(REWARDS) + number + 1, index + 1, name, "", None, cost, 40 + self.rng.randrange(200),
-                     None, None, None, None, "社区便利店", "派出所旁 1 号", "09:00–21:00", True, staff[index][1], created)
+                    (
+                        index * len(REWARDS) + number + 1,
+                        index + 1,
+                        name,
+                        "",
+                        None,
+                        cost,
+                        40 + self.rng.randrange(200),
+                        None,
+                        None,
+                        None,
+                        None,
+                        "社区便利店",
+                        "派出所旁 1 号",
+                        "09:00–21:00",
+                        True,
+                        staff[index][1],
+                        created,
+                    )
                 )
         conn.executemany(insert_sql(Reward), rows)
         self.counts["reward"] = len(rows)
@@ -462,7 +525,8 @@ class City:
         }
         task_reason = [f"任务：{zh}" for _key, zh, _en in TASK_TYPES]
         bonus_breakdown = {
-            p: dumps([{"rule": "core.bonus", "label": {"zh": "表彰奖励", "en": "Bonus"}, "points": p}]) for p in BONUS_POINTS
+            p: dumps([{"rule": "core.bonus", "label": {"zh": "表彰奖励", "en": "Bonus"}, "points": p}])
+            for p in BONUS_POINTS
         }
         redemption_breakdown = {
             cost: dumps([{"rule": "core.redemption", "label": {"zh": "兑换", "en": "Redemption"}, "points": -cost}])
@@ -492,8 +556,21 @@ class City:
                     amount = checkin_points[station_index]
                     entry_id += 1
                     ledger_rows.append(
-                        (entry_id, station_id, vid, amount, "checkin", checkin_reason, checkin_breakdown[amount], vid,
-                         created, day_text, amount, f"checkin:{vid}:{day_text}", None)
+                        (
+                            entry_id,
+                            station_id,
+                            vid,
+                            amount,
+                            "checkin",
+                            checkin_reason,
+                            checkin_breakdown[amount],
+                            vid,
+                            created,
+                            day_text,
+                            amount,
+                            f"checkin:{vid}:{day_text}",
+                            None,
+                        )
                     )
                     checkin_id += 1
                     streak = streak_of[v] + 1 if last_checkin_day.get(v) == day - 1 else 1
@@ -503,14 +580,40 @@ class City:
                     task = randrange(n_tasks)
                     entry_id += 1
                     ledger_rows.append(
-                        (entry_id, station_id, vid, amount, "task", task_reason[task], task_breakdown[task, amount],
-                         staff[station_index][0][entry_id & 1], created, day_text, amount, f"task:{entry_id}", None)
+                        (
+                            entry_id,
+                            station_id,
+                            vid,
+                            amount,
+                            "task",
+                            task_reason[task],
+                            task_breakdown[task, amount],
+                            staff[station_index][0][entry_id & 1],
+                            created,
+                            day_text,
+                            amount,
+                            f"task:{entry_id}",
+                            None,
+                        )
                     )
                 elif kind == BONUS:
                     entry_id += 1
                     ledger_rows.append(
-                        (entry_id, station_id, vid, amount, "bonus", "表彰奖励", bonus_breakdown[amount],
-                         staff[station_index][1], created, day_text, amount, f"bonus:{entry_id}", None)
+                        (
+                            entry_id,
+                            station_id,
+                            vid,
+                            amount,
+                            "bonus",
+                            "表彰奖励",
+                            bonus_breakdown[amount],
+                            staff[station_index][1],
+                            created,
+                            day_text,
+                            amount,
+                            f"bonus:{entry_id}",
+                            None,
+                        )
                     )
                 else:  # a redemption, of the dearest reward the balance allows (if any)
                     affordable = [r for r in range(len(REWARDS)) if REWARDS[r][1] <= balance[v]]
@@ -523,8 +626,21 @@ class City:
                     redemption_id += 1
                     code_text = redemption_code(redemption_id * 7919 + 104729)
                     ledger_rows.append(
-                        (entry_id, station_id, vid, amount, "redemption", f"兑换 {name}", redemption_breakdown[cost], vid,
-                         created, day_text, 0, f"redemption:{code_text}", None)
+                        (
+                            entry_id,
+                            station_id,
+                            vid,
+                            amount,
+                            "redemption",
+                            f"兑换 {name}",
+                            redemption_breakdown[cost],
+                            vid,
+                            created,
+                            day_text,
+                            0,
+                            f"redemption:{code_text}",
+                            None,
+                        )
                     )
                     created_dt = datetime.fromisoformat(created)
                     if day < self.args.days - 7:
@@ -533,9 +649,23 @@ class City:
                     else:
                         state, collected_at, collected_by = "reserved", None, None
                     redemption_rows.append(
-                        (redemption_id, station_id, station_index * len(REWARDS) + reward_number + 1, vid, code_text,
-                         state, cost, month, entry_id, None, created, str(created_dt + timedelta(days=7)),
-                         collected_at, collected_by, None)
+                        (
+                            redemption_id,
+                            station_id,
+                            station_index * len(REWARDS) + reward_number + 1,
+                            vid,
+                            code_text,
+                            state,
+                            cost,
+                            month,
+                            entry_id,
+                            None,
+                            created,
+                            str(created_dt + timedelta(days=7)),
+                            collected_at,
+                            collected_by,
+                            None,
+                        )
                     )
                     balance[v] -= cost
                     continue
@@ -575,10 +705,22 @@ class City:
             phone = f"{prefix}{(v // len(prefixes) * stride) % 10**8:08d}"
             joined = self.utc_text(join[v] - 1, 9 * 3_600_000_000 + rng.randrange(3_600_000_000))
             rows.append(
-                (vid, station_of[v] + 1, "volunteer", phone,
-                 surnames[v % len(surnames)] + given[(v * 7) % len(given)] + given[(v * 13 + 3) % len(given)],
-                 self.password_hash, rng.choices(OCCUPATIONS, OCCUPATION_WEIGHTS)[0], OATH_VERSION, joined,
-                 balance[v], earned[v], False, True, joined)
+                (
+                    vid,
+                    station_of[v] + 1,
+                    "volunteer",
+                    phone,
+                    surnames[v % len(surnames)] + given[(v * 7) % len(given)] + given[(v * 13 + 3) % len(given)],
+                    self.password_hash,
+                    rng.choices(OCCUPATIONS, OCCUPATION_WEIGHTS)[0],
+                    OATH_VERSION,
+                    joined,
+                    balance[v],
+                    earned[v],
+                    False,
+                    True,
+                    joined,
+                )
             )
         conn.executemany(insert_sql(User), rows)
         self.counts["volunteer"] = len(rows)
@@ -632,7 +774,8 @@ def verify(database_path, today=None):
     database.close()
     log(
         f"{database_path}: verify_balances: {len(problems)} problems; foreign_key_check: {len(foreign)} rows; "
-        f"quick_check: {integrity}" + (f"; check-ins on {today} or later: {late_checkins}" if today else "")
+        f"quick_check: {integrity}"
+        + (f"; check-ins on {today} or later: {late_checkins}" if today else "")
         + f" ({time.perf_counter() - started:.1f}s)"
     )
     if problems or foreign or integrity != "ok" or late_checkins:

@@ -13,6 +13,7 @@ Side by side in one run, interleaved, on generated photos with real detail
 
 prints the median CPU milliseconds per photo of each variant and their ratio.
 """
+
 import argparse
 import statistics
 import tempfile

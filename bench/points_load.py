@@ -34,6 +34,7 @@ Cities are generated with ``make_city.py`` into ``--work`` (default
 ``bench/.work``) and reused while their parameters match; results go to
 ``bench/results/points_load-<mode>.json``.
 """
+
 import argparse
 import json
 import os
@@ -60,12 +61,20 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 PRESETS = {
     "full": {
-        "big": (200_000, 5_000_000), "small": (2_000, 50_000),
-        "duration": 10, "warmup": 3, "rounds": 3, "checkin_rounds": 3,
+        "big": (200_000, 5_000_000),
+        "small": (2_000, 50_000),
+        "duration": 10,
+        "warmup": 3,
+        "rounds": 3,
+        "checkin_rounds": 3,
     },
     "quick": {
-        "big": (20_000, 500_000), "small": (2_000, 50_000),
-        "duration": 2, "warmup": 1, "rounds": 2, "checkin_rounds": 2,
+        "big": (20_000, 500_000),
+        "small": (2_000, 50_000),
+        "duration": 2,
+        "warmup": 1,
+        "rounds": 2,
+        "checkin_rounds": 2,
     },
 }
 
@@ -97,8 +106,15 @@ def ensure_city(directory, volunteers, entries, regenerate):
     log(f"generating {directory}: {volunteers:,} volunteers, about {entries:,} entries")
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, str(BENCH / "make_city.py"), str(directory), "--volunteers", str(volunteers),
-         "--entries", str(entries)],
+        [
+            sys.executable,
+            str(BENCH / "make_city.py"),
+            str(directory),
+            "--volunteers",
+            str(volunteers),
+            "--entries",
+            str(entries),
+        ],
         check=True,
     )
     meta = json.loads(meta_path.read_text())
@@ -177,7 +193,10 @@ class Server:
 
     def worker_pids(self):
         try:
-            return [int(pid) for pid in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()]
+            return [
+                int(pid)
+                for pid in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+            ]
         except FileNotFoundError:
             return []
 
@@ -225,8 +244,23 @@ def machine_busy_seconds():
 def wrk(server, tokens_file, method, path, count, mode, duration, args):
     """One wrk run; returns its figures."""
     command = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s", "--timeout", "10s", "-s", LUA,
-        server.url, "--", str(tokens_file), method, path, "0", str(count), mode, str(args.threads),
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        LUA,
+        server.url,
+        "--",
+        str(tokens_file),
+        method,
+        path,
+        "0",
+        str(count),
+        mode,
+        str(args.threads),
     ]
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     server_before, machine_before = server.cpu_seconds(), machine_busy_seconds()
@@ -236,11 +270,13 @@ def wrk(server, tokens_file, method, path, count, mode, duration, args):
     server_cpu = server.cpu_seconds() - server_before
     machine = machine_busy_seconds() - machine_before
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wrk_cpu = (children_after.ru_utime - children_before.ru_utime) + (children_after.ru_stime - children_before.ru_stime)
+    wrk_cpu = (children_after.ru_utime - children_before.ru_utime) + (
+        children_after.ru_stime - children_before.ru_stime
+    )
     lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH_JSON ")]
     if done.returncode != 0 or not lines:
         raise SystemExit(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    figures = json.loads(lines[-1][len("BENCH_JSON "):])
+    figures = json.loads(lines[-1][len("BENCH_JSON ") :])
     seconds = figures["duration_us"] / 1e6
     socket_errors = sum(figures["socket_errors"].values())
     return {
@@ -348,7 +384,7 @@ def checkin_benchmark(big, run_dir, args, servers):
     results = {name: [] for name in names}
     for number in range(rounds):
         tokens_file, count = slices[number + 1]
-        order = names[number % len(names):] + names[:number % len(names)]  # who goes first alternates
+        order = names[number % len(names) :] + names[: number % len(names)]  # who goes first alternates
         for name in order:
             run = wrk(contenders[name], tokens_file, method, path, count, "once", args.duration, args)
             check_exhausted(run, f"check-in {name}")
@@ -377,7 +413,7 @@ def checkin_benchmark(big, run_dir, args, servers):
     summary = {name: summarise(runs) for name, runs in results.items()}
     ratio = summary["app"]["rps"] / summary["floor"]["rps"]
     cpu_ratio = summary["floor"]["server_cpu_ms_per_request"] / summary["app"]["server_cpu_ms_per_request"]
-    round_ratios = [app["rps"] / floor["rps"] for app, floor in zip(results["app"], results["floor"])]
+    round_ratios = [app["rps"] / floor["rps"] for app, floor in zip(results["app"], results["floor"], strict=True)]
     return {
         "round_ratios_app_to_floor": round_ratios,
         "runs": results,
@@ -392,7 +428,9 @@ def checkin_benchmark(big, run_dir, args, servers):
 def reads_benchmark(big, small, run_dir, args, servers):
     if "core-big" not in servers:
         core_db = fresh_copy(big["database"], run_dir / "core-big.sqlite3")
-        servers["core-big"] = Server("core-big", "core:create_app()", core_db, run_dir, stations_dir=big["stations_dir"]).start()
+        servers["core-big"] = Server(
+            "core-big", "core:create_app()", core_db, run_dir, stations_dir=big["stations_dir"]
+        ).start()
     small_db = fresh_copy(small["database"], run_dir / "core-small.sqlite3")
     servers["core-small"] = Server(
         "core-small", "core:create_app()", small_db, run_dir, stations_dir=small["stations_dir"]
@@ -431,7 +469,9 @@ def reads_benchmark(big, small, run_dir, args, servers):
         summary = {size: summarise(size_runs) for size, size_runs in runs.items()}
         ratio = summary["small"]["rps"] / summary["big"]["rps"]
         out[label] = {
-            "round_ratios_small_to_big": [small["rps"] / big["rps"] for small, big in zip(runs["small"], runs["big"])],
+            "round_ratios_small_to_big": [
+                small["rps"] / big["rps"] for small, big in zip(runs["small"], runs["big"], strict=True)
+            ],
             "cpu_ratio_big_to_small": summary["big"]["server_cpu_ms_per_request"]
             / summary["small"]["server_cpu_ms_per_request"],
             "runs": runs,
@@ -474,7 +514,11 @@ def report(result):
     lines = []
     machine = result["machine"]
     core = result["core"]
-    dirty = f" + uncommitted changes to {len(core['uncommitted_core_files'])} core files" if core["uncommitted_core_files"] else ""
+    dirty = (
+        f" + uncommitted changes to {len(core['uncommitted_core_files'])} core files"
+        if core["uncommitted_core_files"]
+        else ""
+    )
     lines.append(
         f"{result['mode']} run, {result['started']}, core at {core['commit']}{dirty}; {machine['cores']} cores; gunicorn -w 2 (sync), "
         f"wrk -t{result['settings']['threads']} -c{result['settings']['connections']}, "
@@ -518,7 +562,9 @@ def report(result):
                 verdicts.append(f"{label}: skipped ({figures['skipped']})")
                 continue
             lines.append(row(f"{label}, {big['counts']['ledgerentry'] / 1e6:.2f}M entries", figures["summary"]["big"]))
-            lines.append(row(f"{label}, {small['counts']['ledgerentry'] / 1e3:.0f}k entries", figures["summary"]["small"]))
+            lines.append(
+                row(f"{label}, {small['counts']['ledgerentry'] / 1e3:.0f}k entries", figures["summary"]["small"])
+            )
             verdicts.append(
                 f"{label}: small / big = {figures['ratio_small_to_big']:.2f}× requests/s "
                 f"({figures['cpu_ratio_big_to_small']:.2f}× by server CPU per request; per round "
@@ -546,6 +592,7 @@ def busy_warning(summaries):
 
 def code_state():
     """The commit measured, and which files of core differed from it."""
+
     def git(*args):
         done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
         return done.stdout.rstrip("\n") if done.returncode == 0 else None
@@ -572,7 +619,8 @@ def parse_args(argv=None):
     parser.add_argument("--small", help="VOLUNTEERS,ENTRIES of the small city")
     parser.add_argument("--keep", action="store_true", help="keep the database copies afterwards")
     parser.add_argument(
-        "--verify", action="store_true",
+        "--verify",
+        action="store_true",
         help="afterwards, run core.points.verify_balances() on the app's copy (seconds in --quick, minutes in full)",
     )
     args = parser.parse_args(argv)
@@ -607,7 +655,8 @@ def main(argv=None):
         "machine": {"cores": os.cpu_count(), "load_average_at_start": os.getloadavg()},
         "core": code_state(),
         "settings": {
-            key: getattr(args, key) for key in ("duration", "warmup", "rounds", "checkin_rounds", "connections", "threads")
+            key: getattr(args, key)
+            for key in ("duration", "warmup", "rounds", "checkin_rounds", "connections", "threads")
         },
         "cities": {size: meta for size, meta in cities.items()},
         "generate_seconds_this_run": round(generate_seconds, 1),

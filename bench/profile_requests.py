@@ -10,6 +10,7 @@ the figures exclude gunicorn and the network and hardly depend on other load
 on the machine (CPU time, not wall time, is measured). Works on copies of
 the city's database.
 """
+
 import argparse
 import json
 import logging
@@ -41,7 +42,9 @@ def measure(client, method, path, tokens, counter, expect):
     counter.count = 0
     cpu, wall = time.process_time(), time.perf_counter()
     for token in tokens:
-        answer = client.open(path.replace("{slug}", token[1]), method=method, headers={"Authorization": f"Bearer {token[0]}"})
+        answer = client.open(
+            path.replace("{slug}", token[1]), method=method, headers={"Authorization": f"Bearer {token[0]}"}
+        )
         if answer.status_code != expect:
             raise SystemExit(f"{method} {path}: {answer.status_code} {answer.get_data(as_text=True)[:300]}")
     n = len(tokens)
@@ -100,7 +103,7 @@ def main(argv=None):
         app = create_app()
         client = app.test_client()
         measure(client, "POST", "/api/v1/me/checkins", warm[30:], counter, 201)
-        app_batch = tokens[n:2 * n]
+        app_batch = tokens[n : 2 * n]
         rows["check-in, app"] = measure(client, "POST", "/api/v1/me/checkins", app_batch, counter, 201)
         measure(client, "POST", "/api/v1/me/checkins", app_batch[:5], counter, 409)  # still once a day
         reads = read_tokens[:n]

@@ -7,6 +7,7 @@ would do). Each variant runs ROUNDS times, interleaved; medians are printed.
 
     .venv/bin/python bench/sqlite_connections.py [rows-per-round] [rounds]
 """
+
 import statistics
 import sys
 import tempfile

@@ -2,6 +2,7 @@
 
 A plugin writes ``from core import hookimpl`` and uses only the names here.
 """
+
 import importlib
 
 # What each public name is, by the module that defines it ("module:name" where

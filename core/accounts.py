@@ -3,6 +3,7 @@
 The same marshmallow schema checks a registration from the web form and from
 the API, so both give the same answers for the same input.
 """
+
 import functools
 import hashlib
 import re
@@ -94,9 +95,7 @@ class RegistrationSchema(Schema):
     @validates("oath_version")
     def _current_oath(self, value, **_kwargs):
         if value != self.station.config.oath_version:
-            raise ValidationError(
-                f"the oath has changed; read and accept version {self.station.config.oath_version}"
-            )
+            raise ValidationError(f"the oath has changed; read and accept version {self.station.config.oath_version}")
 
     @validates("name")
     def _name_not_blank(self, value, **_kwargs):

@@ -1,4 +1,5 @@
 """The application factory."""
+
 import os
 from dataclasses import dataclass
 from pathlib import Path

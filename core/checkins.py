@@ -4,6 +4,7 @@ The hot path of the whole system (every volunteer, every day), so it is
 lean: the ledger's unique key ``checkin:<volunteer>:<day>`` is what refuses a
 second check-in, and the streak is kept on each check-in row.
 """
+
 from dataclasses import dataclass
 from datetime import timedelta
 

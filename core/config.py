@@ -4,6 +4,8 @@ Every problem found in the station files is collected and reported at once,
 each naming the file, the key and what was expected; ``redarmband stations
 check`` prints them and the app refuses to start on them.
 """
+
+import itertools
 import os
 import re
 import tomllib
@@ -76,12 +78,16 @@ class TasksSchema(Schema):
 
     disabled = fields.List(fields.String(), load_default=list)
     max_photo_mb = fields.Integer(strict=True, load_default=5, validate=validate.Range(min=1, max=MAX_PHOTO_MB))
-    star_hours = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000)), load_default=lambda: list(STAR_HOURS))
+    star_hours = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000)), load_default=lambda: list(STAR_HOURS)
+    )
 
     @validates("star_hours")
     def _five_rising(self, value, **_kwargs):
-        if len(value) != 5 or any(b <= a for a, b in zip(value, value[1:])):
-            raise ValidationError("expected five rising numbers of hours, one per star, e.g. [100, 300, 600, 1000, 1500]")
+        if len(value) != 5 or any(b <= a for a, b in itertools.pairwise(value)):
+            raise ValidationError(
+                "expected five rising numbers of hours, one per star, e.g. [100, 300, 600, 1000, 1500]"
+            )
 
 
 @dataclass(frozen=True)
@@ -167,13 +173,12 @@ class StationSchema(Schema):
     groups = fields.Nested(GroupsSchema, load_default=lambda: GroupsSchema().load({}))
     incidents = fields.Nested(IncidentsSchema, load_default=lambda: IncidentsSchema().load({}))
 
-
     @validates("timezone")
     def _known_timezone(self, value, **_kwargs):
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationError(f"expected an IANA time zone such as {DEFAULT_TIMEZONE}, got {value!r}")
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValidationError(f"expected an IANA time zone such as {DEFAULT_TIMEZONE}, got {value!r}") from error
 
 
 # A misspelt key is answered with the keys that exist, in each table.
@@ -239,8 +244,10 @@ def load_stations(directory, registry):
     files = sorted(directory.glob("*.toml"))
     if not files:
         raise StationConfigError(
-            [f"{directory}: no station files (*.toml): write one (README, Adding a station) "
-             "or set REDARMBAND_STATIONS_DIR to the folder that has them"]
+            [
+                f"{directory}: no station files (*.toml): write one (README, Adding a station) "
+                "or set REDARMBAND_STATIONS_DIR to the folder that has them"
+            ]
         )
     problems, warnings, stations = [], [], []
     for path in files:
@@ -276,11 +283,20 @@ def _load_station_file(path, registry):
     if broken and not data.get("enabled", True):
         # A disabled station serves nothing: it must not stop the city over a
         # plugin that is broken today. It is left out, and `stations check` says so.
-        return None, [], [f"{path}: disabled station left out: it enables {', '.join(map(repr, broken))}, which failed to load"]
+        return (
+            None,
+            [],
+            [f"{path}: disabled station left out: it enables {', '.join(map(repr, broken))}, which failed to load"],
+        )
     for name in data["plugins"]:
         if name in broken:
             failure = broken[name]
-            problems.append(problem("plugins", f"plugin {name!r} is installed but failed to load ({failure.distribution}): {failure.error}"))
+            problems.append(
+                problem(
+                    "plugins",
+                    f"plugin {name!r} is installed but failed to load ({failure.distribution}): {failure.error}",
+                )
+            )
         elif name not in installed:
             problems.append(problem("plugins", f"unknown plugin {name!r}; installed: {', '.join(installed) or 'none'}"))
     settings = {}
@@ -288,7 +304,9 @@ def _load_station_file(path, registry):
         if name in broken:
             continue  # its settings cannot be checked without it; the line above says why
         if name not in data["plugins"]:
-            problems.append(problem(f"plugin_settings.{name}", f"plugin {name!r} is not in this station's plugins list"))
+            problems.append(
+                problem(f"plugin_settings.{name}", f"plugin {name!r} is not in this station's plugins list")
+            )
     for name in data["plugins"]:
         if name not in installed or name in broken:
             continue
@@ -314,18 +332,34 @@ def _load_station_file(path, registry):
         offered = {task_type.key for owner, task_type in registry.task_types if is_on(owner, data["plugins"])}
         for key in data["tasks"].get("disabled", ()):  # a wrongly typed list is reported already
             if key not in offered:
-                problems.append(problem("tasks.disabled", f"unknown task type {key!r}; this station has: {', '.join(sorted(offered))}"))
+                problems.append(
+                    problem(
+                        "tasks.disabled", f"unknown task type {key!r}; this station has: {', '.join(sorted(offered))}"
+                    )
+                )
     if "incidents" in data:
         offered = {category.key for owner, category in registry.incident_categories if is_on(owner, data["plugins"])}
         for key in data["incidents"].get("disabled", ()):
             if key not in offered:
-                problems.append(problem("incidents.disabled", f"unknown incident category {key!r}; this station has: {', '.join(sorted(offered))}"))
+                problems.append(
+                    problem(
+                        "incidents.disabled",
+                        f"unknown incident category {key!r}; this station has: {', '.join(sorted(offered))}",
+                    )
+                )
 
     theme_owner = registry.theme_owner.get(data["theme"])
     if theme_owner is None:
-        problems.append(problem("theme", f"unknown theme {data['theme']!r}; installed: {', '.join(sorted(registry.themes))}"))
+        problems.append(
+            problem("theme", f"unknown theme {data['theme']!r}; installed: {', '.join(sorted(registry.themes))}")
+        )
     elif not is_on(theme_owner, data["plugins"]):
-        problems.append(problem("theme", f"theme {data['theme']!r} comes from plugin {theme_owner!r}, which this station does not enable"))
+        problems.append(
+            problem(
+                "theme",
+                f"theme {data['theme']!r} comes from plugin {theme_owner!r}, which this station does not enable",
+            )
+        )
     if problems:
         return None, problems, []
     return (
@@ -364,7 +398,9 @@ def _clashes(stations):
     for station in stations:
         first = seen_slugs.setdefault(station.slug, station)
         if first is not station:
-            problems.append(f"{station.source}: key 'slug': duplicate slug {station.slug!r}, already used by {first.source}")
+            problems.append(
+                f"{station.source}: key 'slug': duplicate slug {station.slug!r}, already used by {first.source}"
+            )
         for host in station.hosts:
             first = seen_hosts.setdefault(host.lower(), station)
             if first is not station:

@@ -6,6 +6,7 @@ one per request costs several times the insert throughput. PostgreSQL (for a
 city's several app servers) uses a connection pool: each request takes a
 connection and gives it back.
 """
+
 import logging
 import os
 import re

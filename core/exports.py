@@ -1,4 +1,5 @@
 """CSV exports of the ledger, streamed row by row."""
+
 import csv
 import io
 

@@ -5,6 +5,7 @@ only the arguments it uses. ``docs/plugins.md`` documents each one for plugin
 authors, and ``tests/test_hookspecs.py`` fails when a hook here has no entry
 there or no ``test_hook_<name>`` test.
 """
+
 import pluggy
 
 PROJECT_NAME = "redarmband"

@@ -3,6 +3,7 @@
 The chosen language is kept in the session; ``?lang=en`` or ``?lang=zh``
 on any page switches it.
 """
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from flask_babel import Babel, get_locale
 # Babel locale names; the first is the default.
 LANGUAGES = {"zh": "zh_Hans_CN", "en": "en"}
 DEFAULT_LANGUAGE = "zh"
+
 
 def select_locale():
     wanted = request.args.get("lang")

@@ -5,6 +5,7 @@ directory) or else ``./instance`` in the current directory, made absolute at
 once. It is never inside the installed package, so rebuilding a virtualenv to
 upgrade loses nothing, and every command names the same folder.
 """
+
 import getpass
 import os
 import secrets

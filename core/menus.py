@@ -1,4 +1,5 @@
 """Menu entries that core and plugins add to a station's pages."""
+
 from dataclasses import dataclass
 
 from .i18n import Text

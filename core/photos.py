@@ -5,6 +5,7 @@ What does not decode as JPEG, PNG or WebP is refused. Re-encoding drops EXIF
 below the instance folder's ``uploads/`` by station and date, under a random
 name, with a thumbnail beside each.
 """
+
 import secrets
 from io import BytesIO
 from pathlib import Path

@@ -11,6 +11,7 @@ hook is left out and recorded as a :class:`BrokenPlugin` (its distribution
 and the error, in one line). Commands and the app go on without it; only a
 station that enables it refuses to load (see ``core.config``).
 """
+
 import importlib
 import logging
 import traceback
@@ -171,11 +172,7 @@ class StationHooks:
 
     def __init__(self, pm, enabled_names):
         self._pm = pm
-        self._left_out = [
-            plugin
-            for name, plugin in registered(pm)
-            if not is_on(name, enabled_names)
-        ]
+        self._left_out = [plugin for name, plugin in registered(pm) if not is_on(name, enabled_names)]
 
     def fire(self, event_name, **kwargs):
         """Call an event hook's implementations one by one, after a commit.

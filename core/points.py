@@ -6,6 +6,7 @@ locked, the entry inserted, and the kept balance, earned total and monthly
 earned figure updated together, so the balance always equals the sum of the
 entries and never goes below zero. ``on_points_booked`` fires after commit.
 """
+
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC
@@ -286,9 +287,11 @@ def _differences():
 def _month_discrepancies():
     kept = {(row.volunteer_id, row.month): row.earned for row in EarnedByMonth.select()}
     computed = {}
-    for entry in LedgerEntry.select(LedgerEntry.volunteer, LedgerEntry.local_date, LedgerEntry.earned).where(
-        LedgerEntry.earned != 0
-    ).iterator():
+    for entry in (
+        LedgerEntry.select(LedgerEntry.volunteer, LedgerEntry.local_date, LedgerEntry.earned)
+        .where(LedgerEntry.earned != 0)
+        .iterator()
+    ):
         key = (entry.volunteer_id, month_of(entry.local_date))
         computed[key] = computed.get(key, 0) + entry.earned
     return [
@@ -296,7 +299,6 @@ def _month_discrepancies():
         for volunteer_id, month in sorted(set(kept) | set(computed))
         if kept.get((volunteer_id, month), 0) != (total := computed.get((volunteer_id, month), 0))
     ]
-
 
 
 # ---------------------------------------------------------------------------
@@ -415,7 +417,9 @@ def adjust(station, admin, volunteer_id, amount, reason, key, now=None):
             key=f"adjustment:{digest}",
             local_date=local_date_of(station, now),
             created_at=now,
-            breakdown=[{"rule": "core.adjustment", "label": {"zh": "人工调整", "en": "Manual adjustment"}, "points": amount}],
+            breakdown=[
+                {"rule": "core.adjustment", "label": {"zh": "人工调整", "en": "Manual adjustment"}, "points": amount}
+            ],
             caused_by=admin.id,
             earned=amount if amount > 0 else 0,
         )

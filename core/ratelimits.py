@@ -9,6 +9,7 @@ Counters live in ``REDARMBAND_RATELIMIT_STORAGE``: ``memory://`` (the
 default; per worker process, fine for one machine) or ``redis://host:port``,
 which several app servers share.
 """
+
 import os
 
 from flask import request

@@ -7,6 +7,7 @@ pickup code; collecting it at the place marks it ``collected`` exactly once.
 Cancelling, or not collecting within the station's ``pickup_days``, gives the
 points back (a refund entry reversing the debit) and returns the stock.
 """
+
 import hashlib
 import re
 import secrets
@@ -180,9 +181,12 @@ def redeem(station, volunteer, reward_id, now=None, request_key=None):
     if request_key:
         digest = hashlib.sha256(f"{volunteer.id}:{request_key}".encode()).hexdigest()[:40]
         ledger_key = f"redemption-request:{digest}"
-        already = Redemption.select().join(LedgerEntry, on=(Redemption.debit_entry == LedgerEntry.id)).where(
-            LedgerEntry.idempotency_key == ledger_key
-        ).first()
+        already = (
+            Redemption.select()
+            .join(LedgerEntry, on=(Redemption.debit_entry == LedgerEntry.id))
+            .where(LedgerEntry.idempotency_key == ledger_key)
+            .first()
+        )
         if already is not None:
             return already
     with Booking(station) as booking:
@@ -203,7 +207,9 @@ def redeem(station, volunteer, reward_id, now=None, request_key=None):
             EntryKind.REDEMPTION,
             f"兑换 {reward.name}",
             key=ledger_key or f"redemption:{code}",
-            breakdown=[{"rule": "core.redemption", "label": {"zh": "兑换", "en": "Redemption"}, "points": -reward.cost}],
+            breakdown=[
+                {"rule": "core.redemption", "label": {"zh": "兑换", "en": "Redemption"}, "points": -reward.cost}
+            ],
             caused_by=volunteer.id,
             local_date=local_date_of(station, now),
             created_at=now,
@@ -267,9 +273,9 @@ def collect(station, code, collector, now=None):
         if redemption.volunteer_id == collector.id:
             raise NotAllowed("you cannot hand out your own redemption", code="own_redemption")
         _require_reserved(redemption)
-        Redemption.update(
-            state=RedemptionState.COLLECTED, collected_at=now, collected_by=collector.id
-        ).where(Redemption.id == redemption.id).execute()
+        Redemption.update(state=RedemptionState.COLLECTED, collected_at=now, collected_by=collector.id).where(
+            Redemption.id == redemption.id
+        ).execute()
     redemption = Redemption.get_by_id(redemption.id)
     station.hooks.fire("on_redemption", station=station, redemption=redemption, event="collected")
     return redemption
@@ -304,7 +310,9 @@ def _close(station, redemption_id, state, reason, by_id, now):
             created_at=now,
         )
         Reward.update(stock=Reward.stock + 1).where(Reward.id == redemption.reward_id).execute()
-        Redemption.update(state=state, closed_at=now, refund_entry=refund).where(Redemption.id == redemption.id).execute()
+        Redemption.update(state=state, closed_at=now, refund_entry=refund).where(
+            Redemption.id == redemption.id
+        ).execute()
     redemption = Redemption.get_by_id(redemption_id)
     station.hooks.fire("on_redemption", station=station, redemption=redemption, event=state)
     return redemption

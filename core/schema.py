@@ -21,6 +21,7 @@ A database is one of:
 The app and every command that touches data start only on a managed database
 with nothing pending (``SchemaState.ready``; :func:`describe_state` says why not).
 """
+
 import importlib
 import pkgutil
 import re
@@ -109,7 +110,9 @@ def _scan(owner, package):
             continue
         number = match[1]
         if number in found:
-            raise ValueError(f"{package}: two migrations numbered {number}: {found[number].module_name} and {info.name}")
+            raise ValueError(
+                f"{package}: two migrations numbered {number}: {found[number].module_name} and {info.name}"
+            )
         found[number] = Migration(owner, f"{number}_{match[2]}", f"{package}.{info.name}")
     return tuple(found[number] for number in sorted(found))
 
@@ -232,7 +235,9 @@ def _check_foreign_keys():
     broken = database.execute_sql("PRAGMA foreign_key_check").fetchall()
     if broken:
         tables = sorted({row[0] for row in broken})
-        raise RuntimeError(f"it leaves {len(broken)} row(s) referring to rows that do not exist, in {', '.join(tables)}")
+        raise RuntimeError(
+            f"it leaves {len(broken)} row(s) referring to rows that do not exist, in {', '.join(tables)}"
+        )
 
 
 def initialise(sources, models):
@@ -262,9 +267,11 @@ def upgrade(sources, on_applied=lambda migration: None):
     for migration in read_state(sources).pending:
         try:
             with _foreign_keys_deferred_to_commit() as check_foreign_keys, _schema_transaction():
-                if SchemaMigration.select().where(
-                    SchemaMigration.owner == migration.owner, SchemaMigration.name == migration.name
-                ).exists():
+                if (
+                    SchemaMigration.select()
+                    .where(SchemaMigration.owner == migration.owner, SchemaMigration.name == migration.name)
+                    .exists()
+                ):
                     continue  # another upgrade applied it while this one waited
                 migration.module().upgrade(MigrationContext(migration))
                 check_foreign_keys()

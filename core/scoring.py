@@ -6,9 +6,10 @@ Each rule sees the event and the points the rules before it gave, and adds a
 line (possibly negative) to the breakdown. The station's ``daily_cap`` is
 applied last, by core, and shows as a line of its own.
 """
+
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
 
 from .i18n import Text
 from .points import BreakdownLine
@@ -62,5 +63,7 @@ def apply_daily_cap(station, lines, earned_today):
     allowed = max(0, cap - earned_today)
     if total <= allowed:
         return lines
-    cut = BreakdownLine("core.daily_cap", f"{DAILY_CAP_LABEL.zh}（{cap}）", f"{DAILY_CAP_LABEL.en} ({cap})", allowed - total)
+    cut = BreakdownLine(
+        "core.daily_cap", f"{DAILY_CAP_LABEL.zh}（{cap}）", f"{DAILY_CAP_LABEL.en} ({cap})", allowed - total
+    )
     return [*lines, cut]

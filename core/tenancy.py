@@ -6,6 +6,7 @@ disabled stations answer 404. Every lookup of station-owned data goes
 through :func:`get_or_404`, so another station's object answers exactly like
 a missing one.
 """
+
 from dataclasses import dataclass, field
 
 from flask import abort, current_app, g, request

@@ -6,6 +6,7 @@ fallback). Theme templates are mounted under ``themes/<name>/`` by one
 PrefixLoader built at start-up; loaders are never swapped per request, so
 Jinja's cache by template name stays correct.
 """
+
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Fields and checks shared by the schemas of typed-in input."""
+
 import re
 from datetime import UTC
 

@@ -21,7 +21,11 @@ __all__ = ["HERE", "north_of", "uploaded_files"]
 
 def report_body(category="illegal_parking", *, at=HERE, **overrides):
     """A JSON report at ``at`` (``None``: no coordinates)."""
-    body = {"category": category, "description": "护国路口一辆白色轿车压盲道", "fields": dict(CORE_FIELDS.get(category, {}))}
+    body = {
+        "category": category,
+        "description": "护国路口一辆白色轿车压盲道",
+        "fields": dict(CORE_FIELDS.get(category, {})),
+    }
     if at is not None:
         body["latitude"], body["longitude"] = at
     body.update(overrides)
@@ -55,7 +59,10 @@ class Incidents:
 
     def send_form(self, person, station="huguo", *, photos=(), headers=None, **form):
         """POST a multipart report; ``photos`` are ``(bytes, filename)``; a dict ``fields`` is sent as JSON."""
-        data = {key: json.dumps(value) if key == "fields" and isinstance(value, dict) else value for key, value in form.items()}
+        data = {
+            key: json.dumps(value) if key == "fields" and isinstance(value, dict) else value
+            for key, value in form.items()
+        }
         data = {key: str(value) for key, value in data.items() if value is not None}
         if photos:
             data["photos"] = [(BytesIO(content), name) for content, name in photos]

@@ -1,4 +1,5 @@
 """Running the real ``redarmband`` entry point in this process, as an operator would."""
+
 import sys
 
 import pytest
@@ -41,5 +42,3 @@ def one_line(err):
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: "), err
     return lines[0]
-
-

@@ -14,6 +14,7 @@ A task returns a list of ``(outcome, value)`` pairs: ``"ok"`` and what the
 call returned, the ``code`` of an expected refusal, or ``"error"`` and a
 traceback for anything else (which the tests treat as a failure).
 """
+
 import random
 import threading
 import time
@@ -151,8 +152,7 @@ def churn(station, _sync, volunteer_id, reward_id, staff_id, collector_id, seed,
             results.append(("redeem", *attempt(partial(redeem, station, volunteer, reward_id), pickup_code)))
             continue
         reserved = [
-            row.code
-            for row in Redemption.select(Redemption.code).where(Redemption.state == RedemptionState.RESERVED)
+            row.code for row in Redemption.select(Redemption.code).where(Redemption.state == RedemptionState.RESERVED)
         ]
         if not reserved:
             results.append(("idle", "idle", None))

@@ -1,4 +1,5 @@
 """The project's test world: the shipped stations and brand plugins."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """Builders shared by the group tests."""
+
 import itertools
 
 from core.accounts import create_user
@@ -13,7 +14,14 @@ _phones = itertools.count(13_500_000_000)
 def person(app, slug="huguo", role=Role.VOLUNTEER, district=None):
     phone = str(next(_phones))
     station_id = station(app, slug).id if slug else None
-    return create_user(role=role, phone=phone, name=f"{role}{phone[-4:]}", password="pass-word-1", station_id=station_id, district=district)
+    return create_user(
+        role=role,
+        phone=phone,
+        name=f"{role}{phone[-4:]}",
+        password="pass-word-1",
+        station_id=station_id,
+        district=district,
+    )
 
 
 def tenancy(app):

@@ -1,5 +1,6 @@
 """Shared by the group page tests: instructions and mobilisations sent
 through core's functions, groups by key, the SSE stream read as events."""
+
 from datetime import timedelta
 
 from core.groups import instructions, mobilisation
@@ -32,7 +33,9 @@ def mobilise(app, admin_id, text="全员集结", key="station:huguo", hours=1):
 def pass_deadline(app, mobilisation_id):
     """Time passes: the mobilisation's deadline was a minute ago."""
     with app.app_context():
-        Mobilisation.update(deadline=utcnow() - timedelta(minutes=1)).where(Mobilisation.id == mobilisation_id).execute()
+        Mobilisation.update(deadline=utcnow() - timedelta(minutes=1)).where(
+            Mobilisation.id == mobilisation_id
+        ).execute()
 
 
 def sse_events(text):

@@ -2,6 +2,7 @@
 started with multiprocessing's "spawn" context can find them. How workers
 run and what a task returns: ``tests/round_workers.py``.
 """
+
 from functools import partial
 
 from core.incidents import lifecycle

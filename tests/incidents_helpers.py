@@ -1,5 +1,6 @@
 """Builders shared by the incident tests: people, reports at given places
 and times, photos carrying a location, and what is left on disk."""
+
 import itertools
 import math
 from io import BytesIO
@@ -34,7 +35,10 @@ def person(app, slug="huguo", role=Role.VOLUNTEER, name=None, active=True):
     """A new user of ``slug`` (``None``: no station) with ``role``."""
     phone = str(next(_phones))
     user = create_user(
-        role=role, phone=phone, name=name or f"{role}{phone[-4:]}", password="pass-word-1",
+        role=role,
+        phone=phone,
+        name=name or f"{role}{phone[-4:]}",
+        password="pass-word-1",
         station_id=station(app, slug).id if slug else None,
     )
     if not active:
@@ -58,7 +62,11 @@ def north_of(point, metres):
 
 def body(category="illegal_parking", *, at=HERE, **overrides):
     """A report's raw input at ``at`` (``None``: no coordinates)."""
-    raw = {"category": category, "description": "护国路口一辆白色轿车压盲道", "fields": dict(CORE_FIELDS.get(category, {}))}
+    raw = {
+        "category": category,
+        "description": "护国路口一辆白色轿车压盲道",
+        "fields": dict(CORE_FIELDS.get(category, {})),
+    }
     if at is not None:
         raw["latitude"], raw["longitude"] = at
     raw.update(overrides)

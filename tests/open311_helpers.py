@@ -1,4 +1,5 @@
 """Builders shared by the Open311 tests: keys, posts, parsing both formats."""
+
 import json
 import xml.etree.ElementTree as ET
 from io import BytesIO
@@ -14,9 +15,23 @@ from .tasks_helpers import person
 BASE = "/open311/v2"
 # The keys of a request document, as the spec lists them.
 REQUEST_KEYS = {
-    "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-    "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
-    "address", "address_id", "zipcode", "lat", "long", "media_url",
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
 }
 SERVICE_KEYS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
 ATTRIBUTE_KEYS = {"variable", "code", "datatype", "required", "datatype_description", "order", "description"}
@@ -104,4 +119,6 @@ def make_incident(app, slug="huguo", *, now=None, category="merchant_help", desc
 
     with app.test_request_context():
         data = load_report({"category": category, "description": description, "address": "青年路 1 号", **extra})
-        return report(station(app, slug), None, data, now=now, source=IncidentSource.OPEN311, contact={"email": "x@example.cn"})
+        return report(
+            station(app, slug), None, data, now=now, source=IncidentSource.OPEN311, contact={"email": "x@example.cn"}
+        )

@@ -1,4 +1,5 @@
 """Small builders shared by the points tests."""
+
 import itertools
 
 from core.accounts import create_user
@@ -21,12 +22,21 @@ def station(app, slug="huguo"):
 
 
 def staff(app, slug="huguo", role="officer", phone="13700000001"):
-    return create_user(role=role, phone=phone, name=f"{slug}{role}", password="staff-password", station_id=station(app, slug).id)
+    return create_user(
+        role=role, phone=phone, name=f"{slug}{role}", password="staff-password", station_id=station(app, slug).id
+    )
 
 
 def give_points(app, volunteer_id, amount, slug="huguo", key=None):
     with Booking(station(app, slug)) as booking:
-        booking.book(volunteer_id, amount, EntryKind.BONUS, "test bonus", key=key or f"bonus:{volunteer_id}:{amount}", earned=amount)
+        booking.book(
+            volunteer_id,
+            amount,
+            EntryKind.BONUS,
+            "test bonus",
+            key=key or f"bonus:{volunteer_id}:{amount}",
+            earned=amount,
+        )
     return User.get_by_id(volunteer_id)
 
 

@@ -6,6 +6,7 @@ The ``app`` fixture function is named ``app_fixture`` and registered as
 ``from tests.rewards_pages_helpers import app_fixture  # noqa: F401`` and its
 tests ask for ``app`` as usual.
 """
+
 import re
 
 import pytest

@@ -9,6 +9,7 @@ before each contested step. A task returns a list of ``(outcome, value)``:
 tests treat as a failure). Each workers module names its tasks in ``TASKS``;
 processes started with "spawn" find them by the module's name.
 """
+
 import importlib
 import os
 import threading

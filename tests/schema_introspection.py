@@ -5,6 +5,7 @@ indexes (columns, unique), foreign keys (target, on delete) and, on
 PostgreSQL, check constraints — what a migration can get wrong. Read with a
 connection of its own, never the app's.
 """
+
 from core import db
 
 

@@ -1,4 +1,5 @@
 """Builders shared by the task tests: users, tasks, photos, submissions."""
+
 import itertools
 from datetime import timedelta
 from io import BytesIO
@@ -19,7 +20,13 @@ _phones = itertools.count(13_600_000_000)
 def person(app, slug="huguo", role=Role.VOLUNTEER, name=None):
     """A new user of ``slug`` with the given role (password "pass-word-1")."""
     phone = str(next(_phones))
-    return create_user(role=role, phone=phone, name=name or f"{role}{phone[-4:]}", password="pass-word-1", station_id=station(app, slug).id)
+    return create_user(
+        role=role,
+        phone=phone,
+        name=name or f"{role}{phone[-4:]}",
+        password="pass-word-1",
+        station_id=station(app, slug).id,
+    )
 
 
 def officer(app, slug="huguo"):
@@ -61,4 +68,6 @@ def do_work(app, slug, vol, task, *, text="护送学生 40 人过马路", photos
     st = station(app, slug)
     sign_up(st, vol, task.id, now=task.starts_at - timedelta(minutes=5))
     data = load_submission({"task_id": task.id, "text": text, "fields": fields or {}})
-    return submit(st, vol, data, [photo_bytes() for _ in range(photos)], now=now or task.starts_at + timedelta(minutes=10))
+    return submit(
+        st, vol, data, [photo_bytes() for _ in range(photos)], now=now or task.starts_at + timedelta(minutes=10)
+    )

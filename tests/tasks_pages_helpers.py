@@ -1,6 +1,7 @@
 """Shared by the task page tests: signed-in clients, posting and starting
 tasks, submitting work with photos through the pages, an app whose huguo
 station has a task type that needs a qualification."""
+
 import re
 import shutil
 from datetime import UTC, timedelta
@@ -130,7 +131,11 @@ def decide(client, submission_id, decision, slug="huguo", **fields):
     url = f"/s/{slug}/manage/review/{submission_id}"
     review = client.get(url)
     revision = re.search(r'name="revision" value="(\d+)"', page(review))
-    data = {"csrf_token": csrf_token_from(review), "decision": decision, "revision": revision.group(1) if revision else "1"}
+    data = {
+        "csrf_token": csrf_token_from(review),
+        "decision": decision,
+        "revision": revision.group(1) if revision else "1",
+    }
     data.update(fields)
     return client.post(url, data=data)
 
@@ -173,6 +178,9 @@ def app_with_shield_patrol(make_app, tmp_path):
     shutil.copytree(REPO / "stations", stations)
     huguo = stations / "huguo.toml"
     text = huguo.read_text(encoding="utf-8")
-    huguo.write_text(text.replace('plugins = ["school_guardian"]', 'plugins = ["school_guardian", "shield_patrol"]'), encoding="utf-8")
+    huguo.write_text(
+        text.replace('plugins = ["school_guardian"]', 'plugins = ["school_guardian", "shield_patrol"]'),
+        encoding="utf-8",
+    )
     plugins = [*BRAND_PLUGINS, ("shield_patrol", ShieldPatrolPlugin())]
     return make_app(EXTRA_PLUGINS=plugins, STATIONS_DIR=str(stations))

@@ -1,4 +1,5 @@
 """Registering, signing in and out on a station's pages; CSRF on every form."""
+
 import pytest
 
 from core.testing import csrf_token_from, post_form
@@ -99,6 +100,7 @@ def test_sign_in_at_another_station_goes_to_the_volunteers_own_station(client):
 def test_sign_in_follows_next_only_within_the_station(client):
     register(client)
     client.post("/s/xiaonanmen/logout", data={"csrf_token": csrf_token_from(client.get("/s/xiaonanmen/"))})
+
     def sign_in_with_next(next_url):
         token = csrf_token_from(client.get("/s/xiaonanmen/login"))  # a new one after each sign-out
         data = {"csrf_token": token, "phone": FORM["phone"], "password": FORM["password"]}
@@ -145,7 +147,11 @@ def test_passwords_are_stored_hashed_with_scrypt_unless_configured_otherwise(mak
 def test_a_next_that_is_not_a_url_is_ignored(client):
     register(client)
     client.post("/s/xiaonanmen/logout", data={"csrf_token": csrf_token_from(client.get("/s/xiaonanmen/"))})
-    data = {"csrf_token": csrf_token_from(client.get("/s/xiaonanmen/login")), "phone": FORM["phone"], "password": FORM["password"]}
+    data = {
+        "csrf_token": csrf_token_from(client.get("/s/xiaonanmen/login")),
+        "phone": FORM["phone"],
+        "password": FORM["password"],
+    }
     response = client.post("/s/xiaonanmen/login?next=//[", data=data)
     assert response.status_code == 302 and response.headers["Location"] == "/s/xiaonanmen/"
 

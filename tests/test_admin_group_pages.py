@@ -2,6 +2,7 @@
 /login (their accounts belong to no station), their part of the tree,
 instructions with status and reminders, mobilisation with a live tally, the
 waiting list and the kept result; refusals."""
+
 import re
 from datetime import timedelta
 
@@ -30,7 +31,13 @@ CITY_ADMIN = "13900000002"
 
 def admin_client(app, phone=DISTRICT_ADMIN, role=Role.DISTRICT_ADMIN, district="五华分局"):
     with app.app_context():
-        create_user(role=role, district=district if role == Role.DISTRICT_ADMIN else None, phone=phone, name="王科长", password=PASSWORD)
+        create_user(
+            role=role,
+            district=district if role == Role.DISTRICT_ADMIN else None,
+            phone=phone,
+            name="王科长",
+            password=PASSWORD,
+        )
     client = app.test_client()
     response = post_form(client, "/login?next=/groups/", {"phone": phone, "password": PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/groups/", page(response)
@@ -120,7 +127,10 @@ def test_an_urgent_instruction_reaches_the_district_and_is_followed_up(app, worl
     with app.app_context():
         sent = Instruction.get_by_id(instruction_id)
         assert sent.priority == "urgent" and sent.deadline == deadline  # read in Asia/Shanghai
-        reached = {row.user_id for row in InstructionRecipient.select().where(InstructionRecipient.instruction == instruction_id)}
+        reached = {
+            row.user_id
+            for row in InstructionRecipient.select().where(InstructionRecipient.instruction == instruction_id)
+        }
         assert {world["a"].id, world["b"].id, world["c"].id, world["officer"].id} <= reached
         assert world["d"].id not in reached
         for key in ("a", "c"):
@@ -142,7 +152,11 @@ def test_bad_input_and_another_districts_group_are_refused_clearly(app, world):
     too_late = local_input(utcnow() + timedelta(hours=100))
     bad = post_form(client, f"/groups/{district}/mobilisations/new", {"text": "集结", "deadline": too_late})
     assert bad.status_code == 400 and "截止时间" in page(bad) and "72" in page(bad)
-    past = post_form(client, f"/groups/{district}/instructions/new", {"text": "x", "deadline": local_input(utcnow() - timedelta(hours=1))})
+    past = post_form(
+        client,
+        f"/groups/{district}/instructions/new",
+        {"text": "x", "deadline": local_input(utcnow() - timedelta(hours=1))},
+    )
     assert past.status_code == 400 and 'aria-invalid="true" aria-describedby="deadline-problem"' in page(past)
     for key in ("district:盘龙分局", "station:donghua", "city"):
         other = group_id(app, key)
@@ -152,7 +166,9 @@ def test_bad_input_and_another_districts_group_are_refused_clearly(app, world):
     with app.app_context():
         city_admin = create_user(role=Role.CITY_ADMIN, phone=CITY_ADMIN, name="市局", password=PASSWORD)
         data = {"text": "东华集结", "deadline": utcnow() + timedelta(hours=1)}
-        theirs = mobilisation.start(app.extensions["redarmband"].tenancy, city_admin, group_id(app, "station:donghua"), data).id
+        theirs = mobilisation.start(
+            app.extensions["redarmband"].tenancy, city_admin, group_id(app, "station:donghua"), data
+        ).id
     assert client.get(f"/groups/mobilisations/{theirs}").status_code == 404
     assert client.get(f"/groups/mobilisations/{theirs}.json").status_code == 404
 
@@ -160,7 +176,11 @@ def test_bad_input_and_another_districts_group_are_refused_clearly(app, world):
 def test_a_mobilisation_tallies_live_lists_the_waiting_and_keeps_its_result(app, world):
     client = admin_client(app)
     district = group_id(app, "district:五华分局")
-    response = post_form(client, f"/groups/{district}/mobilisations/new", {"text": "全员集结待命", "deadline": local_input(utcnow() + timedelta(hours=2))})
+    response = post_form(
+        client,
+        f"/groups/{district}/mobilisations/new",
+        {"text": "全员集结待命", "deadline": local_input(utcnow() + timedelta(hours=2))},
+    )
     assert response.status_code == 302, page(response)
     url = response.headers["Location"]
     mobilisation_id = int(url.rsplit("/", 1)[1])
@@ -171,7 +191,9 @@ def test_a_mobilisation_tallies_live_lists_the_waiting_and_keeps_its_result(app,
         huguo, xiaonanmen = station(app, "huguo").id, station(app, "xiaonanmen").id
 
     live = client.get(url + ".json").get_json()
-    by_station = {row["slug"]: (row["available"], row["not_available"], row["waiting"]) for row in live["tally"]["stations"]}
+    by_station = {
+        row["slug"]: (row["available"], row["not_available"], row["waiting"]) for row in live["tally"]["stations"]
+    }
     assert by_station == {"huguo": (1, 1, 2), "xiaonanmen": (1, 0, 0)}  # huguo waits for its officer and station admin
     assert live["tally"]["total"] == {"available": 2, "not_available": 1, "waiting": 2}
     assert [(row["name"], row["available"]) for row in live["tally"]["teams"]] == [("护国一队", 1)]
@@ -180,7 +202,9 @@ def test_a_mobilisation_tallies_live_lists_the_waiting_and_keeps_its_result(app,
     assert world["officer"].name in waiting_names and world["a"].name not in waiting_names and len(waiting_names) == 2
 
     text = page(client.get(url))
-    assert re.search(rf'id="station-{huguo}-available">1<', text) and re.search(rf'id="station-{xiaonanmen}-waiting">0<', text)
+    assert re.search(rf'id="station-{huguo}-available">1<', text) and re.search(
+        rf'id="station-{xiaonanmen}-waiting">0<', text
+    )
     assert "mobilisation-live.js" in text and 'data-open="yes"' in text and world["officer"].name in text
 
     ended = button(client, url + "/end", url)
@@ -199,7 +223,11 @@ def test_a_mobilisation_tallies_live_lists_the_waiting_and_keeps_its_result(app,
 def test_a_mobilisation_past_its_deadline_shows_the_kept_result(app, world):
     client = admin_client(app)
     district = group_id(app, "district:五华分局")
-    response = post_form(client, f"/groups/{district}/mobilisations/new", {"text": "集结", "deadline": local_input(utcnow() + timedelta(hours=1))})
+    response = post_form(
+        client,
+        f"/groups/{district}/mobilisations/new",
+        {"text": "集结", "deadline": local_input(utcnow() + timedelta(hours=1))},
+    )
     mobilisation_id = int(response.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
         mobilisation.answer(world["c"], mobilisation_id, {"available": True})

@@ -1,4 +1,5 @@
 """The JSON API: registration, tokens, profile, stations, errors, OpenAPI."""
+
 import re
 
 import pytest
@@ -38,7 +39,10 @@ def test_no_oath_no_account(client, register_volunteer, accept_oath):
     error = response.get_json()["error"]
     assert error["code"] == "invalid_input"
     assert "accept_oath" in error["fields"]
-    assert client.post("/api/v1/auth/tokens", json={"phone": "13812345678", "password": "correct horse"}).status_code == 401
+    assert (
+        client.post("/api/v1/auth/tokens", json={"phone": "13812345678", "password": "correct horse"}).status_code
+        == 401
+    )
 
 
 def test_an_outdated_oath_version_is_refused(register_volunteer):
@@ -132,7 +136,9 @@ def test_openapi_document_is_valid_and_covers_every_api_route(app, client):
     document = client.get("/api/v1/openapi.json").get_json()
     validate(document)
     documented = {
-        (path, method.upper()) for path, operations in document["paths"].items() for method in operations
+        (path, method.upper())
+        for path, operations in document["paths"].items()
+        for method in operations
         if method != "parameters"
     }
     served = {

@@ -11,9 +11,7 @@ import pytest
 
 from core.api import common, idempotency, points_api
 from core.models import EntryKind, IdempotentRequest, LedgerEntry, Redemption
-from tests.api_points_helpers import clock_fixture, world_fixture  # noqa: F401
-from tests.api_points_helpers import NOON, error_of
-
+from tests.api_points_helpers import NOON, clock_fixture, error_of, world_fixture  # noqa: F401
 
 # ---------------------------------------------------------------------------
 # Idempotency-Key

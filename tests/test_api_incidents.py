@@ -49,12 +49,11 @@ def test_categories_describe_their_extra_fields_with_labels_and_choices(client, 
 
 def test_a_plugins_category_shows_only_where_it_is_enabled(client, world, incidents):
     donghua = world.volunteer("donghua")
-    keys = lambda person, slug: {
-        c["key"]
-        for c in client.get(f"/api/v1/s/{slug}/incident-categories", headers=person.headers).get_json()[
-            "incident_categories"
-        ]
-    }
+
+    def keys(person, slug):
+        answer = client.get(f"/api/v1/s/{slug}/incident-categories", headers=person.headers).get_json()
+        return {category["key"] for category in answer["incident_categories"]}
+
     assert keys(donghua, "donghua") - keys(world.volunteer(), "huguo")  # night_patrol's own categories
 
 
@@ -100,13 +99,23 @@ def test_an_urgent_category_is_reported_urgent(world, incidents):
 @pytest.mark.parametrize(
     "overrides, field",
     [
-        ({"category": "no_such_thing"}, "category"), ({"category": 7}, "category"), ({"description": ""}, "description"),
-        ({"description": "压盲道\x00"}, "description"), ({"description": ["列表"]}, "description"),
-        ({"latitude": "north"}, "latitude"), ({"latitude": True}, "latitude"), ({"latitude": 91.0}, "latitude"),
-        ({"longitude": None}, "longitude"), ({"hide_name": "maybe"}, "hide_name"),
-        ({"report_anyway": "yes"}, "report_anyway"), ({"fields": "云A12345"}, "fields"),
-        ({"fields": {"plate": "云A12345678901234"}}, "fields.plate"), ({"fields": {"colour": "白"}}, "fields.colour"),
-        ({"address": "路" * 201}, "address"), ({"photos": ["x"]}, "photos"), ({"at": None}, "location"),
+        ({"category": "no_such_thing"}, "category"),
+        ({"category": 7}, "category"),
+        ({"description": ""}, "description"),
+        ({"description": "压盲道\x00"}, "description"),
+        ({"description": ["列表"]}, "description"),
+        ({"latitude": "north"}, "latitude"),
+        ({"latitude": True}, "latitude"),
+        ({"latitude": 91.0}, "latitude"),
+        ({"longitude": None}, "longitude"),
+        ({"hide_name": "maybe"}, "hide_name"),
+        ({"report_anyway": "yes"}, "report_anyway"),
+        ({"fields": "云A12345"}, "fields"),
+        ({"fields": {"plate": "云A12345678901234"}}, "fields.plate"),
+        ({"fields": {"colour": "白"}}, "fields.colour"),
+        ({"address": "路" * 201}, "address"),
+        ({"photos": ["x"]}, "photos"),
+        ({"at": None}, "location"),
     ],
 )
 def test_bad_reports_are_400_naming_the_field_and_store_nothing(world, incidents, overrides, field):
@@ -175,7 +184,10 @@ def test_the_duplicates_lookup_lists_the_candidates_nearest_first(world, inciden
     query = {"category": "illegal_parking", "latitude": HERE[0], "longitude": HERE[1]}
     response = incidents.get(volunteer, "/duplicates", **query)
     assert response.status_code == 200
-    assert [(d["id"], d["distance_m"]) for d in response.get_json()["duplicates"]] == [(nearer["id"], 10), (farther["id"], 80)]
+    assert [(d["id"], d["distance_m"]) for d in response.get_json()["duplicates"]] == [
+        (nearer["id"], 10),
+        (farther["id"], 80),
+    ]
     closed = incidents.move(incidents.officer(), nearer["id"], "not_actionable", note="车已开走")
     assert closed["incident"]["state"] == "not_actionable"
     listed = incidents.get(volunteer, "/duplicates", **query).get_json()["duplicates"]
@@ -185,12 +197,14 @@ def test_the_duplicates_lookup_lists_the_candidates_nearest_first(world, inciden
 @pytest.mark.parametrize(
     "query, field",
     [
-        ({}, "category"), ({"category": "nope", "address": "护国路"}, "category"),
+        ({}, "category"),
+        ({"category": "nope", "address": "护国路"}, "category"),
         ({"category": "illegal_parking\x00", "address": "护国路"}, "category"),
         ({"category": "illegal_parking", "latitude": "nan", "longitude": "102.7"}, "latitude"),
         ({"category": "illegal_parking", "latitude": "25", "longitude": "1e3"}, "longitude"),
         ({"category": "illegal_parking", "latitude": "25", "longitude": "181"}, "longitude"),
-        ({"category": "illegal_parking", "latitude": "25"}, "longitude"), ({"category": "illegal_parking"}, "location"),
+        ({"category": "illegal_parking", "latitude": "25"}, "longitude"),
+        ({"category": "illegal_parking"}, "location"),
         ({"category": "illegal_parking", "address": "路\x00"}, "address"),
         ({"category": "illegal_parking", "address": "路" * 201}, "address"),
     ],
@@ -220,7 +234,11 @@ def test_a_retried_report_with_the_same_key_is_answered_as_the_first_time(world,
 def test_a_multipart_report_stores_its_photos_without_exif(client, world, incidents):
     volunteer = world.volunteer()
     photos = [(jpeg_with_gps(), "a.jpg"), (jpeg_with_gps((10, 200, 10)), "b.jpg")]
-    form = {"category": "lost_and_found", "description": "拾到一个黑色钱包", "fields": {"kind": "found", "item": "钱包"}}
+    form = {
+        "category": "lost_and_found",
+        "description": "拾到一个黑色钱包",
+        "fields": {"kind": "found", "item": "钱包"},
+    }
     form |= {"latitude": HERE[0], "longitude": HERE[1], "hide_name": "true"}
     response = incidents.send_form(volunteer, photos=photos, headers=volunteer.key("form-1"), **form)
     assert response.status_code == 201, response.get_json()
@@ -249,8 +267,12 @@ def test_a_multipart_report_stores_its_photos_without_exif(client, world, incide
 @pytest.mark.parametrize(
     "form, photos, field",
     [
-        ({"colour": "白"}, 0, "colour"), ({"fields": "{not json"}, 0, "fields"), ({"fields": "[1]"}, 0, "fields"),
-        ({"description": "压盲道\x00"}, 0, "description"), ({"report_anyway": "yes"}, 0, "report_anyway"), ({}, 7, "photos"),
+        ({"colour": "白"}, 0, "colour"),
+        ({"fields": "{not json"}, 0, "fields"),
+        ({"fields": "[1]"}, 0, "fields"),
+        ({"description": "压盲道\x00"}, 0, "description"),
+        ({"report_anyway": "yes"}, 0, "report_anyway"),
+        ({}, 7, "photos"),
         ({"category": "merchant_help", "fields": "{}"}, 0, None),  # fine: no extra fields
     ],
 )
@@ -343,11 +365,14 @@ def test_closing_as_a_duplicate_names_another_report_of_the_station(world, incid
 @pytest.mark.parametrize(
     "body, field",
     [
-        ({}, "state"), ({"state": "done"}, "state"), ({"state": 3}, "state"),
+        ({}, "state"),
+        ({"state": "done"}, "state"),
+        ({"state": 3}, "state"),
         ({"state": "acknowledged", "expected_state": "sideways"}, "expected_state"),
         ({"state": "duplicate", "duplicate_of": "1"}, "duplicate_of"),
         ({"state": "duplicate", "duplicate_of": HUGE}, "duplicate_of"),
-        ({"state": "acknowledged", "note": ["a"]}, "note"), ({"state": "acknowledged", "note": "好\x00"}, "note"),
+        ({"state": "acknowledged", "note": ["a"]}, "note"),
+        ({"state": "acknowledged", "note": "好\x00"}, "note"),
         ({"state": "acknowledged", "why": "x"}, "why"),
     ],
 )
@@ -372,7 +397,9 @@ def test_members_comment_and_an_empty_or_bad_comment_is_refused(world, incidents
     assert response.status_code == 201
     assert response.get_json()["event"]["kind"] == "comment" and response.get_json()["event"]["note"] == "我也看到了"
     for body in ({"note": "   "}, {}, {"note": 5}, {"note": "x" * 1001}):
-        assert "note" in error_of(incidents.act(other, incident["id"], "comments", **body), 400, "invalid_input")["fields"]
+        assert (
+            "note" in error_of(incidents.act(other, incident["id"], "comments", **body), 400, "invalid_input")["fields"]
+        )
     error_of(incidents.act(other, incident["id"], "comments", headers={"X": "y"}), 401, "unauthorized")
 
 
@@ -395,7 +422,9 @@ def test_assignment_lets_the_assignee_move_it_on_and_can_be_taken_back(world, in
         ({"assignee_id": "7"}, "assignee_id"),
         ({}, "assignee_id"),
     ):
-        assert field in error_of(incidents.act(officer, incident["id"], "assign", **body), 400, "invalid_input")["fields"]
+        assert (
+            field in error_of(incidents.act(officer, incident["id"], "assign", **body), 400, "invalid_input")["fields"]
+        )
 
 
 def test_confirming_a_resolved_report_useful_books_the_reporters_points_once(world, incidents):
@@ -425,7 +454,10 @@ def test_the_board_filters_by_state_and_category_and_pages_back(world, incidents
     parking = incidents.report(volunteer)
     posters = incidents.report(volunteer, category="illegal_posters")
     incidents.move(officer, parking["id"], "not_actionable", note="车已开走")
-    ids = lambda **query: [i["id"] for i in incidents.board(volunteer, **query)["incidents"]]
+
+    def ids(**query):
+        return [incident["id"] for incident in incidents.board(volunteer, **query)["incidents"]]
+
     assert ids() == [posters["id"]]
     assert ids(state="closed") == [parking["id"]] == ids(state="not_actionable")
     assert ids(state="all") == [posters["id"], parking["id"]]
@@ -448,9 +480,14 @@ def test_the_board_says_when_there_are_more(world, incidents, monkeypatch):
 @pytest.mark.parametrize(
     "query, field",
     [
-        ({"state": "sideways"}, "state"), ({"state": ""}, "state"), ({"category": "nope"}, "category"),
-        ({"category": "x\x00"}, "category"), ({"before_id": "abc"}, "before_id"), ({"before_id": "-1"}, "before_id"),
-        ({"before_id": str(HUGE)}, "before_id"), ({"before_id": "１２"}, "before_id"),
+        ({"state": "sideways"}, "state"),
+        ({"state": ""}, "state"),
+        ({"category": "nope"}, "category"),
+        ({"category": "x\x00"}, "category"),
+        ({"before_id": "abc"}, "before_id"),
+        ({"before_id": "-1"}, "before_id"),
+        ({"before_id": str(HUGE)}, "before_id"),
+        ({"before_id": "１２"}, "before_id"),
     ],
 )
 def test_a_bad_board_query_is_400_naming_the_field(world, incidents, query, field):
@@ -466,7 +503,10 @@ def test_changes_after_a_timeline_line_follow_the_board(world, incidents):
     newer = incidents.report(volunteer, at=FAR)
     incidents.move(officer, incident["id"], "acknowledged")
     changes = incidents.get(volunteer, "/changes", after=start).get_json()
-    assert [(i["id"], i["state"]) for i in changes["incidents"]] == [(newer["id"], "open"), (incident["id"], "acknowledged")]
+    assert [(i["id"], i["state"]) for i in changes["incidents"]] == [
+        (newer["id"], "open"),
+        (incident["id"], "acknowledged"),
+    ]
     assert changes["last_event_id"] > start
     everything = incidents.get(volunteer, "/changes").get_json()  # after defaults to 0: from the first line
     assert {i["id"] for i in everything["incidents"]} == {incident["id"], newer["id"]}
@@ -488,7 +528,12 @@ def test_another_stations_incident_is_not_found_exactly_like_a_missing_one(clien
     for person in (neighbour, staff):
         response = incidents.get(person, f"/{incident['id']}", "xiaonanmen")
         assert response.status_code == 404 and response.get_json() == missing.get_json()
-        for action, body in (("state", {"state": "acknowledged"}), ("comments", {"note": "看看"}), ("assign", {"assignee_id": None}), ("useful", {})):
+        for action, body in (
+            ("state", {"state": "acknowledged"}),
+            ("comments", {"note": "看看"}),
+            ("assign", {"assignee_id": None}),
+            ("useful", {}),
+        ):
             acted = incidents.act(person, incident["id"], action, "xiaonanmen", **body)
             assert acted.status_code == 404 and acted.get_json() == missing.get_json()
         assert incidents.get(person, f"/{incident['id']}/photos/1", "xiaonanmen").status_code == 404
@@ -501,14 +546,18 @@ def test_another_stations_incident_is_not_found_exactly_like_a_missing_one(clien
     assert incidents.get(neighbour, "/changes", "xiaonanmen").get_json()["incidents"] == []
 
 
-@pytest.mark.parametrize("path", [f"/{HUGE}", f"/{2**31}", "/abc", "/-1", f"/{HUGE}/photos/1", "/1/photos/99999999999999999999"])
+@pytest.mark.parametrize(
+    "path", [f"/{HUGE}", f"/{2**31}", "/abc", "/-1", f"/{HUGE}/photos/1", "/1/photos/99999999999999999999"]
+)
 def test_odd_ids_in_the_path_are_not_found(world, incidents, path):
     incidents.report(world.volunteer())
     response = incidents.get(world.volunteer(), path)
     assert response.status_code == 404 and "error" in response.get_json()
     for action in ("state", "comments", "assign", "useful"):
         if "/photos/" not in path:
-            acted = incidents.act(incidents.officer(), path.strip("/"), action, state="acknowledged", note="x", assignee_id=None)
+            acted = incidents.act(
+                incidents.officer(), path.strip("/"), action, state="acknowledged", note="x", assignee_id=None
+            )
             assert acted.status_code == 404
 
 
@@ -526,10 +575,11 @@ def test_the_openapi_document_describes_reports_and_the_duplicates_409(client):
     document = client.get("/api/v1/openapi.json").get_json()
     report = document["paths"]["/api/v1/s/{station}/incidents"]["post"]
     assert set(report["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
-    assert report["responses"]["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/LikelyDuplicatesError")
+    assert report["responses"]["409"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/LikelyDuplicatesError"
+    )
     assert any(p["name"] == "Idempotency-Key" for p in report["parameters"])
     detail = document["components"]["schemas"]["LikelyDuplicatesErrorDetail"]
     assert "duplicates" in detail["properties"]
     states = document["paths"]["/api/v1/s/{station}/incidents"]["get"]["parameters"]
     assert next(p for p in states if p["name"] == "state")["schema"]["enum"][:3] == ["live", "closed", "all"]
-

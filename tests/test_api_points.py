@@ -16,9 +16,7 @@ import pytest
 from core.api import points_openapi
 from core.models import IdempotentRequest, Role
 from core.testing import write_station
-from tests.api_points_helpers import clock_fixture, world_fixture  # noqa: F401
-from tests.api_points_helpers import NOON, error_of
-
+from tests.api_points_helpers import NOON, clock_fixture, error_of, world_fixture  # noqa: F401
 
 # ---------------------------------------------------------------------------
 # Check-in
@@ -124,6 +122,7 @@ def test_a_volunteer_of_a_disabled_station_gets_a_404_not_a_500(make_app, tmp_pa
         client.get("/api/v1/me/redemptions", headers=headers),
     ):
         error_of(response, 404, "station_not_found")
+
 
 # ---------------------------------------------------------------------------
 # The volunteer's points

@@ -11,9 +11,7 @@ import pytest
 
 from core.models import Reward, User
 from core.rewards import grant_collect
-from tests.api_points_helpers import clock_fixture, world_fixture  # noqa: F401
-from tests.api_points_helpers import NOON, REWARD, error_of, iso
-
+from tests.api_points_helpers import NOON, REWARD, clock_fixture, error_of, iso, world_fixture  # noqa: F401
 
 # ---------------------------------------------------------------------------
 # The rewards catalogue

@@ -356,8 +356,18 @@ def test_task_types_follow_each_stations_plugins(client):
     assert gate["label"] == {"zh": "护学岗", "en": "School-gate duty"}
     assert (gate["default_points"], gate["min_photos"], gate["max_photos"], gate["qualification"]) == (2, 1, 9, None)
     assert gate["fields"] == [
-        {"name": "children_helped", "label": {"zh": "护送学生人数", "en": "Children helped across"}, "required": False, "type": "integer"},
-        {"name": "incidents", "label": {"zh": "情况记录", "en": "Anything that happened"}, "required": False, "type": "string"},
+        {
+            "name": "children_helped",
+            "label": {"zh": "护送学生人数", "en": "Children helped across"},
+            "required": False,
+            "type": "integer",
+        },
+        {
+            "name": "incidents",
+            "label": {"zh": "情况记录", "en": "Anything that happened"},
+            "required": False,
+            "type": "string",
+        },
     ]
     business = {field["name"]: field for field in huguo["business_info"]["fields"]}
     assert business["business_name"]["required"] is True and business["business_name"]["label"]["zh"] == "商户名称"
@@ -504,7 +514,9 @@ def test_a_retry_that_rebuilds_the_form_is_the_same_request_but_another_photo_is
     photo = jpeg()
 
     def send(boundary, content):
-        form = MultiDict([("task_id", str(task["id"])), ("text", "护送学生"), ("photos", FileStorage(BytesIO(content), "a.jpg"))])
+        form = MultiDict(
+            [("task_id", str(task["id"])), ("text", "护送学生"), ("photos", FileStorage(BytesIO(content), "a.jpg"))]
+        )
         _, body = encode_multipart(form, boundary=boundary)
         return client.post(
             "/api/v1/s/huguo/submissions",

@@ -3,6 +3,7 @@ database (SQLite's online backup API, or pg_dump) with the uploads and the
 secret key, put back into an empty instance, after which ``points verify``
 passes. Runs on SQLite and, with REDARMBAND_DATABASE_URL=postgresql://…, on
 PostgreSQL."""
+
 import json
 import os
 import shutil
@@ -221,7 +222,10 @@ def test_a_backup_taken_while_check_ins_keep_coming_is_consistent(app, source, t
         # a process of its own, as from cron, while this one keeps writing
         done = subprocess.run(
             [str(REDARMBAND), "backup", "--to", str(tmp_path / "backups")],
-            capture_output=True, text=True, encoding="utf-8", timeout=120,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
         )
         assert done.returncode == 0, done.stderr
         folder = Path(done.stdout.splitlines()[0].removeprefix("backup written: "))

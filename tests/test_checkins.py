@@ -1,4 +1,5 @@
 """Daily check-in: once per station-local day, scored by the station's rules."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -69,8 +70,14 @@ def test_configured_points_and_the_daily_cap_show_in_the_breakdown(make_app, tmp
     capped = _station(app, "capped")
     response = app.test_client().post(
         "/api/v1/s/capped/volunteers",
-        json={"name": "赵", "phone": "13811112222", "password": "password1", "occupation": "retiree",
-              "accept_oath": True, "oath_version": "v1"},
+        json={
+            "name": "赵",
+            "phone": "13811112222",
+            "password": "password1",
+            "occupation": "retiree",
+            "accept_oath": True,
+            "oath_version": "v1",
+        },
     )
     volunteer = User.get_by_id(response.get_json()["id"])
     with app.test_request_context():
@@ -87,17 +94,31 @@ def test_a_rule_from_an_enabled_plugin_adds_its_line(make_app, tmp_path):
     class WeekendBonus:
         @hookimpl
         def register_scoring_rules(self):
-            return [ScoringRule("probe.weekend", Text("周末", "Weekend"), ("checkin",),
-                                lambda event, subtotal: subtotal if event.local_date.weekday() >= 5 else 0)]
+            return [
+                ScoringRule(
+                    "probe.weekend",
+                    Text("周末", "Weekend"),
+                    ("checkin",),
+                    lambda event, subtotal: subtotal if event.local_date.weekday() >= 5 else 0,
+                )
+            ]
 
     write_station(tmp_path, "bonus", plugins=["probe"])
     write_station(tmp_path, "plain")
     app = make_app(STATIONS_DIR=str(tmp_path), EXTRA_PLUGINS=[("probe", WeekendBonus())])
     client = app.test_client()
     ids = [
-        client.post(f"/api/v1/s/{slug}/volunteers", json={
-            "name": "钱", "phone": phone, "password": "password1", "occupation": "driver",
-            "accept_oath": True, "oath_version": "v1"}).get_json()["id"]
+        client.post(
+            f"/api/v1/s/{slug}/volunteers",
+            json={
+                "name": "钱",
+                "phone": phone,
+                "password": "password1",
+                "occupation": "driver",
+                "accept_oath": True,
+                "oath_version": "v1",
+            },
+        ).get_json()["id"]
         for slug, phone in (("bonus", "13811113333"), ("plain", "13811114444"))
     ]
     saturday = datetime(2026, 11, 28, 4, 0)

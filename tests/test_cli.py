@@ -1,4 +1,5 @@
 """The ``redarmband`` command: checking station files, the database, accounts."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -7,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 
-from tests.conftest import BRAND_PLUGINS, REPO
 from core.cli import build_cli
 from core.models import Role, User
 from core.plugins import make_plugin_manager
 from core.testing import write_station
+from tests.conftest import BRAND_PLUGINS, REPO
 
 REDARMBAND = Path(sys.executable).parent / "redarmband"
 ACCOUNT = ["--phone", "13700000001", "--name", "张警官", "--password", "secret123"]
@@ -69,7 +70,10 @@ def test_stations_check_through_the_runner_fixture(runner):
 def test_redarmband_command_reports_bad_stations_without_a_traceback(bad_stations):
     result = subprocess.run(
         [str(REDARMBAND), "stations", "check", str(bad_stations.parent)],
-        capture_output=True, text=True, encoding="utf-8", timeout=60,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
     )
     assert result.returncode == 1
     assert f"{bad_stations}: key 'timezone'" in result.stderr
@@ -81,7 +85,10 @@ def test_redarmband_command_reports_bad_stations_without_a_traceback(bad_station
 def test_redarmband_command_passes_the_shipped_stations():
     result = subprocess.run(
         [str(REDARMBAND), "stations", "check", str(REPO / "stations")],
-        capture_output=True, text=True, encoding="utf-8", timeout=60,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count(" ok\n") == 3
@@ -164,7 +171,9 @@ def test_the_demo_posts_each_stations_own_tasks_once(app):
             slug: {task.type_key for task in Task.select().where(Task.station == station.id)}
             for slug, station in tenancy.stations.items()
         }
-        counts = {slug: Task.select().where(Task.station == station.id).count() for slug, station in tenancy.stations.items()}
+        counts = {
+            slug: Task.select().where(Task.station == station.id).count() for slug, station in tenancy.stations.items()
+        }
     assert kinds["huguo"] == {"school_gate_duty"} and kinds["donghua"] == {"night_patrol"}
     assert all(8 <= count <= 11 for count in counts.values()), counts  # two weeks of school days from today
 
@@ -193,7 +202,9 @@ def test_the_demo_makes_district_admins_and_each_stations_teams_once(app):
 
         tenancy = app.extensions["redarmband"].tenancy
         for slug, station in tenancy.stations.items():
-            teams = list(Group.select().where(Group.station == station.id, Group.kind == GroupKind.TEAM).order_by(Group.id))
+            teams = list(
+                Group.select().where(Group.station == station.id, Group.kind == GroupKind.TEAM).order_by(Group.id)
+            )
             assert [team.name for team in teams] == list(DEMO_TEAMS), slug
             admin = User.get(User.phone == next(p for s, r, p in logins if s == slug and r == Role.STATION_ADMIN))
             assert all(team.created_by_id == admin.id for team in teams)
@@ -245,7 +256,9 @@ def test_the_demo_reports_a_few_incidents_per_station_once(app):
         tenancy = app.extensions["redarmband"].tenancy
         for slug, station in tenancy.stations.items():
             shown = board.board(station)
-            assert [incident.category for incident in shown] == [category for category, *_ in reversed(DEMO_INCIDENTS)], slug
+            assert [incident.category for incident in shown] == [
+                category for category, *_ in reversed(DEMO_INCIDENTS)
+            ], slug
             assert [incident.state for incident in shown].count(IncidentState.ACKNOWLEDGED) == 1
             reporter = User.get_by_id(shown[0].reporter_id)
             assert (reporter.station_id, reporter.role) == (station.id, Role.VOLUNTEER)

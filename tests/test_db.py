@@ -1,4 +1,5 @@
 """The database layer: URLs, SQLite settings, serialised read-then-write."""
+
 import os
 import threading
 
@@ -15,7 +16,9 @@ POSTGRES_URL = os.environ.get("REDARMBAND_TEST_POSTGRES_URL", "postgresql://post
 
 def test_sqlite_urls_relative_and_absolute(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert db.make_database("sqlite:///rel/app.db").database == str(tmp_path / "rel" / "app.db")  # from the current directory
+    assert db.make_database("sqlite:///rel/app.db").database == str(
+        tmp_path / "rel" / "app.db"
+    )  # from the current directory
     assert db.make_database(f"sqlite:///{tmp_path}/abs.db").database == f"{tmp_path}/abs.db"
     assert (tmp_path / "rel").is_dir()
 
@@ -61,7 +64,9 @@ def test_concurrent_read_then_write_loses_no_update(app):
     """Eight workers each add 1 five times to one row: the total is exactly 40."""
     with app.app_context():
         station_id = app.extensions["redarmband"].tenancy.get("huguo").id
-        user = create_user(role=Role.OFFICER, phone="13700000000", name="计数", password="counter-pass", station_id=station_id)
+        user = create_user(
+            role=Role.OFFICER, phone="13700000000", name="计数", password="counter-pass", station_id=station_id
+        )
     errors = []
 
     def worker():

@@ -3,6 +3,7 @@
 The server itself is not started (``Flask.run`` does nothing here); all the
 rest is the real command.
 """
+
 import sqlite3
 
 import flask
@@ -31,8 +32,19 @@ def real_database(redarmband, tmp_path):
     path = tmp_path / "real.sqlite3"
     assert redarmband("init-db", REDARMBAND_DATABASE_URL=f"sqlite:///{path}")[0] == 0
     code, _out, err = redarmband(
-        "users", "create", "--role", "officer", "--station", "huguo", "--phone", "13700000001", "--name", "张警官",
-        "--password", "real-secret-1", REDARMBAND_DATABASE_URL=f"sqlite:///{path}",
+        "users",
+        "create",
+        "--role",
+        "officer",
+        "--station",
+        "huguo",
+        "--phone",
+        "13700000001",
+        "--name",
+        "张警官",
+        "--password",
+        "real-secret-1",
+        REDARMBAND_DATABASE_URL=f"sqlite:///{path}",
     )
     assert code == 0, err
     return path

@@ -8,6 +8,7 @@ building its own app (see ``tests/groups_concurrency_workers.py``). Every
 scenario is played for several rounds, all workers meeting before each one,
 so the contested step really overlaps.
 """
+
 import math
 import multiprocessing
 from collections import Counter
@@ -68,7 +69,9 @@ class World:
         workers = [jobs[i * share : (i + 1) * share] for i in range(PROCESSES)]
         assert all(workers), "every process takes part in every run"
         barrier.reset()
-        pending = [pool.apply_async(process_main, (self.database_url, self.app.instance_path, part)) for part in workers]
+        pending = [
+            pool.apply_async(process_main, (self.database_url, self.app.instance_path, part)) for part in workers
+        ]
         return [results for answer in pending for results in answer.get(timeout=PROCESS_TIMEOUT)]
 
 
@@ -106,7 +109,10 @@ def test_the_tally_is_exact_when_everyone_answers_at_once(world, mode):
     vols = [person(world.app, "huguo" if i % 2 else "xiaonanmen") for i in range(VOLUNTEERS)]
     # teams: a huguo team with a sub-team, and a xiaonanmen team; some people
     # in none, one in two teams (they count in each)
-    huguo_admin, xnm_admin = person(world.app, "huguo", Role.STATION_ADMIN), person(world.app, "xiaonanmen", Role.STATION_ADMIN)
+    huguo_admin, xnm_admin = (
+        person(world.app, "huguo", Role.STATION_ADMIN),
+        person(world.app, "xiaonanmen", Role.STATION_ADMIN),
+    )
     school = tree.create_team(huguo, huguo_admin, "护学队")
     gate = tree.create_team(huguo, huguo_admin, "正门组", school.id)
     patrol = tree.create_team(xiaonanmen, xnm_admin, "巡逻队")
@@ -127,7 +133,9 @@ def test_the_tally_is_exact_when_everyone_answers_at_once(world, mode):
     boss = person(world.app, None, Role.DISTRICT_ADMIN, district="五华分局")
     now = utcnow()
     mobs = [
-        mobilisation.start(tenancy_, boss, district_group().id, {"text": f"全员集结 {r}", "deadline": now + timedelta(hours=2)})
+        mobilisation.start(
+            tenancy_, boss, district_group().id, {"text": f"全员集结 {r}", "deadline": now + timedelta(hours=2)}
+        )
         for r in range(ROUNDS)
     ]
     for mob in mobs:
@@ -144,7 +152,9 @@ def test_the_tally_is_exact_when_everyone_answers_at_once(world, mode):
     assert_no_errors(results)
     assert all(outcome == ("ok", None) for job in results for outcome in job), results
     for r, mob in enumerate(mobs):
-        answers = {row.user_id: row for row in MobilisationAnswer.select().where(MobilisationAnswer.mobilisation == mob.id)}
+        answers = {
+            row.user_id: row for row in MobilisationAnswer.select().where(MobilisationAnswer.mobilisation == mob.id)
+        }
         assert len(answers) == len(people)
         for index, p in enumerate(people):
             available, location = choice(index, r)
@@ -157,16 +167,17 @@ def test_the_tally_is_exact_when_everyone_answers_at_once(world, mode):
             return {"available": yes, "not_available": len(indexes) - yes, "waiting": 0}
 
         by_station = {
-            station.id: [i for i, p in enumerate(people) if p.station_id == station.id] for station in (huguo, xiaonanmen)
+            station.id: [i for i, p in enumerate(people) if p.station_id == station.id]
+            for station in (huguo, xiaonanmen)
         }
         counted = mobilisation.tally(mob)
         assert counted["total"] == expected(range(len(people)))
-        assert {row["id"]: {k: row[k] for k in ("available", "not_available", "waiting")} for row in counted["stations"]} == {
-            station_id: expected(indexes) for station_id, indexes in by_station.items()
-        }
-        assert {row["id"]: {k: row[k] for k in ("available", "not_available", "waiting")} for row in counted["teams"]} == {
-            team_id: expected(indexes) for team_id, indexes in members.items()
-        }
+        assert {
+            row["id"]: {k: row[k] for k in ("available", "not_available", "waiting")} for row in counted["stations"]
+        } == {station_id: expected(indexes) for station_id, indexes in by_station.items()}
+        assert {
+            row["id"]: {k: row[k] for k in ("available", "not_available", "waiting")} for row in counted["teams"]
+        } == {team_id: expected(indexes) for team_id, indexes in members.items()}
         assert mobilisation.waiting(mob) == []
         ended = mobilisation.end(tenancy_, boss, mob.id)
         assert ended.result == counted  # the tally at the end is kept as it stood
@@ -178,7 +189,9 @@ def test_a_double_tapped_answer_counts_once(world, mode):
     vol = person(world.app, "huguo")
     others = [person(world.app, "xiaonanmen") for _ in range(3)]
     mobs = [
-        mobilisation.start(world.tenancy, boss, district_group().id, {"text": "集结", "deadline": utcnow() + timedelta(hours=1)})
+        mobilisation.start(
+            world.tenancy, boss, district_group().id, {"text": "集结", "deadline": utcnow() + timedelta(hours=1)}
+        )
         for _ in range(ROUNDS)
     ]
     taps = [(True, "护国路口"), (False, "")]  # two taps, two different answers
@@ -229,7 +242,11 @@ def test_the_last_liaison_place_goes_to_exactly_one_volunteer(world, mode):
         winner = next(a for a, (outcome, _) in enumerate(attempts) if outcome == "ok")
         assert attempts[1 - winner] == ("liaison_limit", 409)
         assert Liaison.select().where(Liaison.officer == officer.id).count() == limit
-        assert Liaison.select().where(Liaison.volunteer == racers[winner][round_].id, Liaison.officer == officer.id).exists()
+        assert (
+            Liaison.select()
+            .where(Liaison.volunteer == racers[winner][round_].id, Liaison.officer == officer.id)
+            .exists()
+        )
         assert not Liaison.select().where(Liaison.volunteer == racers[1 - winner][round_].id).exists()
     assert [row["volunteers"] for row in liaison.overview(huguo)] == [limit] * ROUNDS
     assert not any(row["over_limit"] for row in liaison.overview(huguo))
@@ -249,7 +266,9 @@ def test_a_double_tapped_acknowledgement_counts_once(world, mode):
     for member in (vol, other):
         tree.add_member(huguo, admin, team.id, member.id)
     officer = person(world.app, "huguo", Role.OFFICER)
-    sent = [instructions.post(world.tenancy, officer, team.id, {"text": f"明早 7:20 到岗 {r}"})[0] for r in range(ROUNDS)]
+    sent = [
+        instructions.post(world.tenancy, officer, team.id, {"text": f"明早 7:20 到岗 {r}"})[0] for r in range(ROUNDS)
+    ]
     jobs = [("acknowledge_rounds", (vol.id, [instruction.id for instruction in sent])) for _ in range(2)]
 
     results = world.run(mode, jobs)

@@ -1,5 +1,6 @@
 """Groups through core's functions: the tree, instructions reaching exactly
 the people below a group, acknowledgements, mobilisation, liaison."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +25,9 @@ def test_an_instruction_to_a_district_reaches_every_member_of_every_station_and_
         boss = person(app, None, Role.DISTRICT_ADMIN, district="五华分局")
         district = Group.get(Group.key == "district:五华分局")
 
-        sent, reached = instructions.post(tenancy(app), boss, district.id, {"text": "今晚加强巡逻", "priority": "urgent"})
+        sent, reached = instructions.post(
+            tenancy(app), boss, district.id, {"text": "今晚加强巡逻", "priority": "urgent"}
+        )
 
         got = {row.user_id for row in InstructionRecipient.select().where(InstructionRecipient.instruction == sent.id)}
         assert {p.id for p in [*inside, member]} <= got
@@ -70,7 +73,13 @@ def test_a_mobilisation_is_answered_once_before_the_deadline_and_its_tally_is_ke
         now = utcnow()
         city = person(app, None, Role.CITY_ADMIN)
         vols = [person(app, "huguo") for _ in range(3)]
-        mob = mobilisation.start(tenancy(app), city, Group.get(Group.key == "station:huguo").id, {"text": "全员集结", "deadline": now + timedelta(hours=1)}, now=now)
+        mob = mobilisation.start(
+            tenancy(app),
+            city,
+            Group.get(Group.key == "station:huguo").id,
+            {"text": "全员集结", "deadline": now + timedelta(hours=1)},
+            now=now,
+        )
         mobilisation.answer(vols[0], mob.id, {"available": True, "location": "护国路"}, now=now)
         mobilisation.answer(vols[1], mob.id, {"available": False}, now=now)
         with pytest.raises(GroupError) as again:
@@ -116,7 +125,9 @@ def test_a_called_teams_tally_counts_only_that_team_not_its_members_other_teams(
         tree.add_member(huguo, admin, other.id, vol.id)
         now = utcnow()
         city = person(app, None, Role.CITY_ADMIN)
-        mob = mobilisation.start(tenancy(app), city, called.id, {"text": "集结", "deadline": now + timedelta(hours=1)}, now=now)
+        mob = mobilisation.start(
+            tenancy(app), city, called.id, {"text": "集结", "deadline": now + timedelta(hours=1)}, now=now
+        )
         mobilisation.answer(vol, mob.id, {"available": True}, now=now)
         teams = mobilisation.tally(mob)["teams"]
         assert [row["id"] for row in teams] == [called.id] and teams[0]["available"] == 1
@@ -135,7 +146,9 @@ def test_a_reminder_reaches_only_those_who_have_not_acknowledged(app):
     with app.app_context():
         officer = person(app, "huguo", Role.OFFICER)
         quick, slow = person(app), person(app)
-        sent, _ = instructions.post(tenancy(app), officer, tree.station_group(station(app, "huguo")).id, {"text": "请确认"})
+        sent, _ = instructions.post(
+            tenancy(app), officer, tree.station_group(station(app, "huguo")).id, {"text": "请确认"}
+        )
         instructions.acknowledge(quick, sent.id)
         reminded = instructions.remind(tenancy(app), officer, sent.id)
         notes = {(n.user_id, n.kind, n.data["instruction_id"]) for n in Notification.select()}
@@ -168,7 +181,9 @@ def test_an_instructions_photos_go_to_those_it_reached_and_a_bad_one_leaves_noth
         uploads = Path(app.instance_path) / "uploads"
 
         with pytest.raises(GroupError) as refused:
-            instructions.post(tenancy(app), officer, group_id, {"text": "看照片"}, photos=[photo_bytes(), b"#!/bin/sh\n"])
+            instructions.post(
+                tenancy(app), officer, group_id, {"text": "看照片"}, photos=[photo_bytes(), b"#!/bin/sh\n"]
+            )
         assert refused.value.status == 400 and "photos" in refused.value.fields
         assert not uploads.exists() or not any(p.is_file() for p in uploads.rglob("*"))
         assert InstructionRecipient.select().count() == 0

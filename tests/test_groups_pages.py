@@ -2,6 +2,7 @@
 and a live stream (SSE), the officers' tree, teams (station admins only),
 posting instructions with their status and reminders, liaison, and the
 volunteer's mobilisation card. Shared helpers: ``groups_pages_helpers.py``."""
+
 import json
 import re
 from datetime import timedelta
@@ -63,7 +64,9 @@ def test_my_instructions_newest_first_urgent_marked_acknowledged_once_and_counte
 
     text = page(vol.get("/s/huguo/instructions"))
     assert text.index("立即疏散长春小学门口人群") < text.index("今晚八点集合巡逻")
-    urgent = re.search(rf'<li class="([^"]*)" id="instruction-{second}">\s*<p><span class="badge urgent">紧急</span>', text)
+    urgent = re.search(
+        rf'<li class="([^"]*)" id="instruction-{second}">\s*<p><span class="badge urgent">紧急</span>', text
+    )
     assert urgent and "urgent" in urgent.group(1).split()
     assert f'class="instruction unread" id="instruction-{first}"' in text  # a normal one has no mark
     assert "地点：护国路口" in text and "护国派出所" in text
@@ -152,7 +155,9 @@ def test_the_stream_sends_instructions_as_events_with_ids_and_resumes_after_the_
     # the header of a reconnect wins over the page's ?after=
     again = page(vol.get("/s/huguo/instructions/stream?after=0", headers={"Last-Event-ID": str(second)}))
     assert not [e for e in sse_events(again) if "id" in e]
-    assert [int(e["id"]) for e in sse_events(page(vol.get(f"/s/huguo/instructions/stream?after={first}"))) if "id" in e] == [second]
+    assert [
+        int(e["id"]) for e in sse_events(page(vol.get(f"/s/huguo/instructions/stream?after={first}"))) if "id" in e
+    ] == [second]
 
 
 def test_the_stream_sends_an_instruction_posted_while_it_is_read(app, monkeypatch):
@@ -201,23 +206,47 @@ def test_station_admins_make_teams_and_manage_members_and_officers_only_look(app
     assert "护国派出所" in tree_page and "3 人" in tree_page  # the station group holds everyone
     assert "工作群" in menu_of(tree_page)
 
-    made = boss.post("/s/huguo/manage/groups/teams", data={"csrf_token": csrf_token_from(boss.get("/s/huguo/manage/groups")), "name": "长春小学护学队", "parent": str(group_id(app))})
+    made = boss.post(
+        "/s/huguo/manage/groups/teams",
+        data={
+            "csrf_token": csrf_token_from(boss.get("/s/huguo/manage/groups")),
+            "name": "长春小学护学队",
+            "parent": str(group_id(app)),
+        },
+    )
     assert made.status_code == 302
     school = group_id(app, f"team:{_station_id(app)}:长春小学护学队")
     assert made.headers["Location"] == f"/s/huguo/manage/groups/{school}"
-    gate = boss.post("/s/huguo/manage/groups/teams", data={"csrf_token": csrf_token_from(boss.get("/s/huguo/manage/groups")), "name": "正门组", "parent": str(school)})
+    gate = boss.post(
+        "/s/huguo/manage/groups/teams",
+        data={
+            "csrf_token": csrf_token_from(boss.get("/s/huguo/manage/groups")),
+            "name": "正门组",
+            "parent": str(school),
+        },
+    )
     assert gate.status_code == 302
-    twice = boss.post("/s/huguo/manage/groups/teams", data={"csrf_token": csrf_token_from(boss.get("/s/huguo/manage/groups")), "name": "正门组"})
+    twice = boss.post(
+        "/s/huguo/manage/groups/teams",
+        data={"csrf_token": csrf_token_from(boss.get("/s/huguo/manage/groups")), "name": "正门组"},
+    )
     assert twice.status_code == 409 and "本所已有同名的小组" in page(twice)
-    empty = boss.post("/s/huguo/manage/groups/teams", data={"csrf_token": csrf_token_from(boss.get("/s/huguo/manage/groups")), "name": "  "})
+    empty = boss.post(
+        "/s/huguo/manage/groups/teams",
+        data={"csrf_token": csrf_token_from(boss.get("/s/huguo/manage/groups")), "name": "  "},
+    )
     assert empty.status_code == 400
 
     team_url = f"/s/huguo/manage/groups/{school}"
-    added = boss.post(f"{team_url}/members", data={"csrf_token": csrf_token_from(boss.get(team_url)), "user_id": str(vol_id)})
+    added = boss.post(
+        f"{team_url}/members", data={"csrf_token": csrf_token_from(boss.get(team_url)), "user_id": str(vol_id)}
+    )
     assert added.status_code == 302
     team_page = page(boss.get(team_url))
     assert "李红 已加入小组" in team_page and f'id="member-{vol_id}"' in team_page and "正门组" in team_page
-    again = boss.post(f"{team_url}/members", data={"csrf_token": csrf_token_from(boss.get(team_url)), "user_id": str(vol_id)})
+    again = boss.post(
+        f"{team_url}/members", data={"csrf_token": csrf_token_from(boss.get(team_url)), "user_id": str(vol_id)}
+    )
     assert again.status_code == 409 and "已是本小组成员" in page(again)
     tree_page = page(boss.get("/s/huguo/manage/groups"))
     assert "长春小学护学队" in tree_page and "1 人" in tree_page
@@ -253,7 +282,14 @@ def test_officers_post_to_a_group_see_who_acknowledged_and_remind_the_others(app
     assert f'<option value="{station_group}" selected>' in page(cop.get(form_url))
 
     deadline = local_input(utcnow().replace(second=0, microsecond=0) + timedelta(hours=3))
-    data = {"csrf_token": csrf_token_from(cop.get(form_url)), "group": str(station_group), "text": "明早七点到岗", "place": "长春小学", "priority": "urgent", "deadline": deadline}
+    data = {
+        "csrf_token": csrf_token_from(cop.get(form_url)),
+        "group": str(station_group),
+        "text": "明早七点到岗",
+        "place": "长春小学",
+        "priority": "urgent",
+        "deadline": deadline,
+    }
     sent = cop.post("/s/huguo/manage/instructions/new", data=data)
     assert sent.status_code == 302, page(sent)
     with app.app_context():
@@ -267,7 +303,9 @@ def test_officers_post_to_a_group_see_who_acknowledged_and_remind_the_others(app
     assert ack(li, instruction.id).status_code == 302
     status = page(cop.get(f"/s/huguo/manage/instructions/{instruction.id}"))
     assert 'id="acknowledged-count">1<' in status and 'id="waiting-count">1<' in status
-    reminded = action(cop, f"/s/huguo/manage/instructions/{instruction.id}/remind", f"/s/huguo/manage/instructions/{instruction.id}")
+    reminded = action(
+        cop, f"/s/huguo/manage/instructions/{instruction.id}/remind", f"/s/huguo/manage/instructions/{instruction.id}"
+    )
     assert reminded.status_code == 302
     assert "已提醒 1 位尚未确认的人" in page(cop.get(reminded.headers["Location"]))
     assert "明早七点到岗" in page(cop.get("/s/huguo/manage/instructions"))
@@ -306,7 +344,10 @@ def test_liaison_assignment_within_the_limit_meetings_and_the_overview(app):
 
     def assign(officer_id, volunteer_id):
         token = csrf_token_from(boss.get("/s/huguo/manage/liaison"))
-        return boss.post("/s/huguo/manage/liaison/assign", data={"csrf_token": token, "officer_id": str(officer_id), "volunteer_id": str(volunteer_id)})
+        return boss.post(
+            "/s/huguo/manage/liaison/assign",
+            data={"csrf_token": token, "officer_id": str(officer_id), "volunteer_id": str(volunteer_id)},
+        )
 
     for vid in ids[:10]:
         assert assign(cop_id, vid).status_code == 302
@@ -325,10 +366,25 @@ def test_liaison_assignment_within_the_limit_meetings_and_the_overview(app):
     assert all(f'id="volunteer-{vid}"' in mine for vid in ids[:10])
     today = page(cop.get("/s/huguo/liaison"))
     held_on = re.search(r'name="held_on"[^>]*value="([0-9-]+)"', today).group(1)
-    logged = cop.post("/s/huguo/liaison/meetings", data={"csrf_token": csrf_token_from(cop.get("/s/huguo/liaison")), "held_on": held_on, "attendees": [str(ids[0]), str(ids[1])], "notes": "周例会"})
+    logged = cop.post(
+        "/s/huguo/liaison/meetings",
+        data={
+            "csrf_token": csrf_token_from(cop.get("/s/huguo/liaison")),
+            "held_on": held_on,
+            "attendees": [str(ids[0]), str(ids[1])],
+            "notes": "周例会",
+        },
+    )
     assert logged.status_code == 302
     assert "周例会" in page(cop.get("/s/huguo/liaison"))
-    stranger = cop.post("/s/huguo/liaison/meetings", data={"csrf_token": csrf_token_from(cop.get("/s/huguo/liaison")), "held_on": held_on, "attendees": [str(ids[10])]})
+    stranger = cop.post(
+        "/s/huguo/liaison/meetings",
+        data={
+            "csrf_token": csrf_token_from(cop.get("/s/huguo/liaison")),
+            "held_on": held_on,
+            "attendees": [str(ids[10])],
+        },
+    )
     assert stranger.status_code == 400 and "请只勾选你联络的志愿者" in page(stranger)
     with app.app_context():
         assert LiaisonMeeting.select().count() == 1
@@ -374,7 +430,9 @@ def test_a_volunteer_answers_a_mobilisation_once_and_sees_when_it_is_over(app):
     assert "第二次集结" in over and "本次动员已结束，停止回复。" in over
     refused = vol.post(f"/s/huguo/mobilisations/{late}/answer", data={"csrf_token": token, "available": "yes"})
     assert refused.status_code == 409 and "本次动员已结束" in page(refused)
-    assert volunteer(app, "donghua", phone="13800000002").post(answer_url, data={"csrf_token": token, "available": "yes"}).status_code in (400, 404)
+    assert volunteer(app, "donghua", phone="13800000002").post(
+        answer_url, data={"csrf_token": token, "available": "yes"}
+    ).status_code in (400, 404)
     english = page(vol.get("/s/huguo/instructions?lang=en"))
     assert "This mobilisation is over: answers are closed." in english and "You answered: available" in english
 
@@ -400,7 +458,12 @@ def test_an_instruction_posted_with_a_photo_shows_it_to_those_it_reached(app):
     li = volunteer(app)
     station_group = group_id(app)
     form_url = f"/s/huguo/manage/instructions/new?group={station_group}"
-    data = {"csrf_token": csrf_token_from(cop.get(form_url)), "group": str(station_group), "text": "注意这辆车", "priority": "normal"}
+    data = {
+        "csrf_token": csrf_token_from(cop.get(form_url)),
+        "group": str(station_group),
+        "text": "注意这辆车",
+        "priority": "normal",
+    }
     not_a_photo = cop.post(
         "/s/huguo/manage/instructions/new",
         data={**data, "photos": (BytesIO(b"<?php echo 1;"), "car.jpg")},
@@ -421,7 +484,11 @@ def test_an_instruction_posted_with_a_photo_shows_it_to_those_it_reached(app):
     photo_url = f"/s/huguo/instructions/{instruction.id}/photos/1"
     assert photo_url in mine
     fetched = li.get(photo_url)
-    assert fetched.status_code == 200 and fetched.mimetype == "image/jpeg" and "private" in fetched.headers["Cache-Control"]
+    assert (
+        fetched.status_code == 200
+        and fetched.mimetype == "image/jpeg"
+        and "private" in fetched.headers["Cache-Control"]
+    )
     assert li.get(photo_url + "?thumb=1").status_code == 200
     stranger = volunteer(app, "donghua", phone="13800000009")
     assert stranger.get(f"/s/donghua/instructions/{instruction.id}/photos/1").status_code == 404
@@ -432,10 +499,12 @@ def test_an_instructions_counts_are_whole_when_its_lists_are_cut_short(app, monk
     for n in range(3):
         volunteer(app, name=f"队员{n}", phone=f"1380000001{n}")
     with app.app_context():
-        sent, reached = instruction_domain.post(tenancy(app), User.get_by_id(user_id(app, "13700000001")), group_id(app), {"text": "点名"})
+        sent, reached = instruction_domain.post(
+            tenancy(app), User.get_by_id(user_id(app, "13700000001")), group_id(app), {"text": "点名"}
+        )
     assert reached == 3
     whole = instruction_domain.status_of
     monkeypatch.setattr(instruction_domain, "status_of", lambda *args, **kwargs: whole(*args, **{**kwargs, "limit": 1}))
     status = page(cop.get(f"/s/huguo/manage/instructions/{sent.id}"))
     assert 'id="waiting-count">3<' in status and 'id="total-count">3<' in status
-    assert status.count('<li>队员') == 1
+    assert status.count("<li>队员") == 1

@@ -1,6 +1,7 @@
 """The tree of groups through core's functions: made from the station configs,
 who sees which part of it, teams and their refusals, and a station's own
 ``[groups] liaison_limit``."""
+
 import threading
 
 import pytest
@@ -118,7 +119,12 @@ def test_a_district_admin_sees_their_district_its_stations_and_teams_only(app, t
         assert tree.district_of(wuhua) == "五华分局"
         got = seen(wuhua, app)
         assert {key for key, _ in got} == {
-            "district:五华分局", "station:huguo", "station:xiaonanmen", teams["huguo"], teams["huguo gate"], teams["xiaonanmen"],
+            "district:五华分局",
+            "station:huguo",
+            "station:xiaonanmen",
+            teams["huguo"],
+            teams["huguo gate"],
+            teams["xiaonanmen"],
         }
         depth = dict(got)
         assert got[0] == ("district:五华分局", 0)
@@ -169,7 +175,9 @@ def test_a_team_below_another_stations_team_is_404(app):
         assert not Group.select().where(Group.name == "子队").exists()
 
 
-@pytest.mark.parametrize("name", ["护学\x00队", "护学\n队", "\x1b[31m红", "队\x7f", "", "   ", "队" * (tree.MAX_TEAM_NAME + 1)])
+@pytest.mark.parametrize(
+    "name", ["护学\x00队", "护学\n队", "\x1b[31m红", "队\x7f", "", "   ", "队" * (tree.MAX_TEAM_NAME + 1)]
+)
 def test_a_bad_team_name_is_400(app, name):
     with app.app_context():
         admin = person(app, "huguo", Role.STATION_ADMIN)

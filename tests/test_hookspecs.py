@@ -3,6 +3,7 @@
 For each hookspec in ``core.hookspecs``: ``docs/plugins.md`` has a heading
 ``### `<name>` `` and some module in ``tests/`` defines ``test_hook_<name>``.
 """
+
 import ast
 import functools
 import re
@@ -40,9 +41,7 @@ def _test_functions():
     names = set()
     for path in sorted(TESTS.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        names.update(
-            node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        )
+        names.update(node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
     return frozenset(names)
 
 

@@ -1,4 +1,5 @@
 """Chinese first, English by a switch; every catalogue complete and compiled."""
+
 from pathlib import Path
 
 import pytest

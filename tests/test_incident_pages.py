@@ -69,7 +69,10 @@ def test_a_volunteer_reports_illegal_parking_with_a_photo_and_the_plate(app):
         rf'<li class="[^"]*" id="incident-{incident_id}".*?</li>', page(vol.get(f"{STATION}/incidents")), re.DOTALL
     ).group(0)
     assert (
-        "车辆违停" in row and "护国路 12 号" in row and re.search(r'class="photo-count">[^<]*(?<!\d)1(?!\d)[^<]*<', row) and "李红" in row
+        "车辆违停" in row
+        and "护国路 12 号" in row
+        and re.search(r'class="photo-count">[^<]*(?<!\d)1(?!\d)[^<]*<', row)
+        and "李红" in row
     )
 
 
@@ -480,7 +483,6 @@ def test_a_hidden_reporter_assigned_the_report_is_not_named_nor_shown_as_none(ap
 def test_a_report_made_while_the_board_renders_is_listed_or_sent_live_never_neither(app, monkeypatch):
     from core.incidents import board
     from core.web import incident_pages
-
     from tests.incidents_helpers import file_report
     from tests.incidents_helpers import volunteer as member
 

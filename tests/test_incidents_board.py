@@ -1,5 +1,6 @@
 """The station's board and its live updates show the station's own
 incidents only; a hidden reporter's name is for staff and themselves."""
+
 import pytest
 
 from core.incidents.board import (
@@ -33,7 +34,11 @@ def test_the_board_lists_the_stations_own_incidents_newest_first(app):
 def test_the_board_filters_by_state_and_category_and_pages_on(app):
     with app.test_request_context():
         st, boss = station(app), officer(app)
-        parking, posters, done = file_report(app, volunteer(app)), file_report(app, volunteer(app), "illegal_posters"), file_report(app, volunteer(app))
+        parking, posters, done = (
+            file_report(app, volunteer(app)),
+            file_report(app, volunteer(app), "illegal_posters"),
+            file_report(app, volunteer(app)),
+        )
         change_state(st, boss, done.id, IncidentState.RESOLVED, note="已处理")
         assert ids(board(st)) == [posters.id, parking.id]
         assert ids(board(st, state="closed")) == [done.id]

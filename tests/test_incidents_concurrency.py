@@ -6,6 +6,7 @@ Run on the database of the run (a SQLite file, or PostgreSQL with
 processes started by "spawn" (``tests/incidents_concurrency_workers.py``),
 for several rounds, all workers meeting before each one.
 """
+
 import math
 import multiprocessing
 
@@ -102,7 +103,10 @@ def test_two_officers_making_the_same_change_make_it_once(app, run, mode):
     first, second = officer(app), officer(app)
     reporter = volunteer(app)
     incidents = [file_report(app, reporter) for _ in range(ROUNDS)]
-    jobs = [("change_rounds", (boss.id, [(incident.id, S.RESOLVED, "已处理", None) for incident in incidents])) for boss in (first, second)]
+    jobs = [
+        ("change_rounds", (boss.id, [(incident.id, S.RESOLVED, "已处理", None) for incident in incidents]))
+        for boss in (first, second)
+    ]
 
     results = run(mode, jobs)
 

@@ -1,6 +1,7 @@
 """Likely duplicates: before a volunteer sends a report, the live reports of
 the same category nearby and recent are offered, nearest first — within the
 station's ``[incidents] duplicate_radius_m`` and ``duplicate_hours``."""
+
 from datetime import timedelta
 
 import pytest
@@ -98,5 +99,7 @@ class TestConfiguredWindow:
     def test_the_radius_and_hours_follow_the_station_config(self, app, slug, metres, hours_ago, found):
         with app.test_request_context():
             now = utcnow()
-            incident = file_report(app, volunteer(app, slug), slug=slug, at=north_of(HERE, metres), now=now - timedelta(hours=hours_ago))
+            incident = file_report(
+                app, volunteer(app, slug), slug=slug, at=north_of(HERE, metres), now=now - timedelta(hours=hours_ago)
+            )
             assert offered(app, slug, now=now) == ([(incident.id, metres)] if found else [])

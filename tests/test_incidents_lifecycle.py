@@ -3,6 +3,7 @@ a duplicate or not actionable. Officers triage and assign; the assignee moves
 it on; members comment; each step is a line of the timeline, and the
 reporter and the assignee are told. Another station's incident is no
 incident at all."""
+
 from datetime import timedelta
 
 import pytest
@@ -89,7 +90,12 @@ def test_every_allowed_transition(world, before, after):
     original = world.report(at=None, address="别处")
     changed, event = change_state(world.st, world.boss, world.incident.id, after, note=NOTE, duplicate_of=original.id)
     assert changed.state == after == Incident.get_by_id(world.incident.id).state
-    assert (event.kind, event.from_state, event.to_state, event.actor_id) == (IncidentEventKind.STATE, before, after, world.boss.id)
+    assert (event.kind, event.from_state, event.to_state, event.actor_id) == (
+        IncidentEventKind.STATE,
+        before,
+        after,
+        world.boss.id,
+    )
     assert Incident.get_by_id(world.incident.id).duplicate_of_id == (original.id if after == S.DUPLICATE else None)
 
 
@@ -98,7 +104,9 @@ def test_every_other_transition_is_a_409_that_changes_nothing(world, before, aft
     bring_to(world.app, world.st, world.boss, world.incident, before)
     original = world.report(at=None, address="别处")
     lines = len(timeline(world.incident))
-    error = refused(lambda: change_state(world.st, world.boss, world.incident.id, after, note=NOTE, duplicate_of=original.id))
+    error = refused(
+        lambda: change_state(world.st, world.boss, world.incident.id, after, note=NOTE, duplicate_of=original.id)
+    )
     assert (error.status, error.code) == (409, "bad_transition")
     assert Incident.get_by_id(world.incident.id).state == before
     assert len(timeline(world.incident)) == lines
@@ -111,7 +119,9 @@ def test_an_unknown_state_is_a_400_naming_state(world):
 
 def test_a_state_seen_before_another_officers_change_is_a_409(world):
     change_state(world.st, world.boss, world.incident.id, S.ACKNOWLEDGED)
-    error = refused(lambda: change_state(world.st, officer(world.app), world.incident.id, S.IN_PROGRESS, expected_state=S.OPEN))
+    error = refused(
+        lambda: change_state(world.st, officer(world.app), world.incident.id, S.IN_PROGRESS, expected_state=S.OPEN)
+    )
     assert error.status == 409
     assert Incident.get_by_id(world.incident.id).state == S.ACKNOWLEDGED
 
@@ -125,20 +135,32 @@ def test_resolving_or_closing_needs_a_note(world, to_state, note):
 
 
 def test_a_note_with_control_characters_or_too_long_is_refused(world):
-    assert list(refused(lambda: change_state(world.st, world.boss, world.incident.id, S.RESOLVED, note="好\x00")).fields) == ["note"]
-    assert list(refused(lambda: change_state(world.st, world.boss, world.incident.id, S.RESOLVED, note="长" * 1001)).fields) == ["note"]
+    assert list(
+        refused(lambda: change_state(world.st, world.boss, world.incident.id, S.RESOLVED, note="好\x00")).fields
+    ) == ["note"]
+    assert list(
+        refused(lambda: change_state(world.st, world.boss, world.incident.id, S.RESOLVED, note="长" * 1001)).fields
+    ) == ["note"]
 
 
 def test_a_duplicate_names_another_report_of_the_station(world):
     st, boss, incident = world.st, world.boss, world.incident
     assert list(refused(lambda: change_state(st, boss, incident.id, S.DUPLICATE)).fields) == ["duplicate_of"]
-    assert list(refused(lambda: change_state(st, boss, incident.id, S.DUPLICATE, duplicate_of=incident.id)).fields) == ["duplicate_of"]
+    assert list(refused(lambda: change_state(st, boss, incident.id, S.DUPLICATE, duplicate_of=incident.id)).fields) == [
+        "duplicate_of"
+    ]
     theirs = file_report(world.app, volunteer(world.app, "xiaonanmen"))
-    assert list(refused(lambda: change_state(st, boss, incident.id, S.DUPLICATE, duplicate_of=theirs.id)).fields) == ["duplicate_of"]
-    assert list(refused(lambda: change_state(st, boss, incident.id, S.DUPLICATE, duplicate_of=999_999)).fields) == ["duplicate_of"]
+    assert list(refused(lambda: change_state(st, boss, incident.id, S.DUPLICATE, duplicate_of=theirs.id)).fields) == [
+        "duplicate_of"
+    ]
+    assert list(refused(lambda: change_state(st, boss, incident.id, S.DUPLICATE, duplicate_of=999_999)).fields) == [
+        "duplicate_of"
+    ]
     first, copy = world.report(), world.report()
     change_state(st, boss, copy.id, S.DUPLICATE, duplicate_of=first.id)
-    assert list(refused(lambda: change_state(st, boss, incident.id, S.DUPLICATE, duplicate_of=copy.id)).fields) == ["duplicate_of"]
+    assert list(refused(lambda: change_state(st, boss, incident.id, S.DUPLICATE, duplicate_of=copy.id)).fields) == [
+        "duplicate_of"
+    ]
     assert Incident.get_by_id(incident.id).state == S.OPEN
 
     changed, event = change_state(st, boss, incident.id, S.DUPLICATE, duplicate_of=first.id)
@@ -159,7 +181,9 @@ def test_the_assigned_volunteer_moves_it_to_in_progress_and_resolved_only(world)
     helper = volunteer(world.app, name="王芳")
     assign(world.st, world.boss, world.incident.id, helper.id)
     for to_state in (S.ACKNOWLEDGED, S.NOT_ACTIONABLE):
-        error = refused(lambda to_state=to_state: change_state(world.st, helper, world.incident.id, to_state, note=NOTE))
+        error = refused(
+            lambda to_state=to_state: change_state(world.st, helper, world.incident.id, to_state, note=NOTE)
+        )
         assert error.status == 403
     change_state(world.st, helper, world.incident.id, S.IN_PROGRESS)
     changed, event = change_state(world.st, helper, world.incident.id, S.RESOLVED, note="车主已挪车")
@@ -225,7 +249,9 @@ def test_members_comment_and_outsiders_cannot(world):
     assert (event.kind, event.actor_id, event.note) == (IncidentEventKind.COMMENT, other.id, "我也看到了，车还在")
     assert refused(lambda: comment(world.st, world.reporter, world.incident.id, "  ")).status == 400
     assert refused(lambda: comment(world.st, world.reporter, world.incident.id, "坏\x00")).status == 400
-    assert refused(lambda: comment(world.st, volunteer(world.app, "xiaonanmen"), world.incident.id, "路过")).status == 404
+    assert (
+        refused(lambda: comment(world.st, volunteer(world.app, "xiaonanmen"), world.incident.id, "路过")).status == 404
+    )
 
 
 def test_a_comment_on_a_closed_incident_is_still_welcome(world):
@@ -262,7 +288,9 @@ def test_the_timeline_tells_the_story_in_order(world):
 
 
 def notes_of(user):
-    return [(n.kind, n.data) for n in Notification.select().where(Notification.user == user.id).order_by(Notification.id)]
+    return [
+        (n.kind, n.data) for n in Notification.select().where(Notification.user == user.id).order_by(Notification.id)
+    ]
 
 
 def test_the_reporter_and_the_assignee_are_told(world):
@@ -307,29 +335,45 @@ def test_another_stations_incident_is_not_found_for_every_action(world):
     fresh = Incident.get_by_id(theirs.id)
     assert (fresh.state, fresh.assignee_id) == (S.OPEN, None)
     assert [e.kind for e in timeline(fresh)] == [IncidentEventKind.REPORTED]
-    assert IncidentEvent.select().where(IncidentEvent.station == st.id, IncidentEvent.incident == theirs.id).count() == 0
+    assert (
+        IncidentEvent.select().where(IncidentEvent.station == st.id, IncidentEvent.incident == theirs.id).count() == 0
+    )
 
 
 # --- ids that cannot be rows --------------------------------------------------
 
 
-@pytest.mark.parametrize("bad", [2**63, 2**31, 0, -1, "x"], ids=["past 64 bits", "past 32 bits", "zero", "negative", "text"])
+@pytest.mark.parametrize(
+    "bad", [2**63, 2**31, 0, -1, "x"], ids=["past 64 bits", "past 32 bits", "zero", "negative", "text"]
+)
 def test_an_id_that_cannot_be_a_row_is_not_found_or_refused_never_an_error(world, bad):
     # a URL's <int:…> takes any size of number: SQLite overflows on one past
     # 64 bits, and PostgreSQL fails the transaction on text
     from core.incidents.board import photo_path
 
     st, boss, incident = world.st, world.boss, world.incident
-    for action in (lambda: get_incident(st, bad), lambda: comment(st, boss, bad, "看看"), lambda: photo_path(st, boss, bad, 1)):
+    for action in (
+        lambda: get_incident(st, bad),
+        lambda: comment(st, boss, bad, "看看"),
+        lambda: photo_path(st, boss, bad, 1),
+    ):
         assert refused(action).status == 404
-    assert list(refused(lambda: change_state(st, boss, incident.id, S.DUPLICATE, duplicate_of=bad)).fields) == ["duplicate_of"]
+    assert list(refused(lambda: change_state(st, boss, incident.id, S.DUPLICATE, duplicate_of=bad)).fields) == [
+        "duplicate_of"
+    ]
     assert list(refused(lambda: assign(st, boss, incident.id, bad)).fields) == ["assignee"]
-    assert change_state(st, boss, incident.id, S.ACKNOWLEDGED)[0].state == S.ACKNOWLEDGED  # the connection is still good
+    assert (
+        change_state(st, boss, incident.id, S.ACKNOWLEDGED)[0].state == S.ACKNOWLEDGED
+    )  # the connection is still good
 
 
 def test_an_unknown_expected_state_is_refused_naming_it(app):
     with app.test_request_context():
         incident = file_report(app, volunteer(app))
-        error = refused(lambda: change_state(station(app, "huguo"), officer(app), incident.id, S.ACKNOWLEDGED, expected_state="opened"))
+        error = refused(
+            lambda: change_state(
+                station(app, "huguo"), officer(app), incident.id, S.ACKNOWLEDGED, expected_state="opened"
+            )
+        )
         assert error.status == 400 and "expected_state" in error.fields
         assert Incident.get_by_id(incident.id).state == S.OPEN

@@ -9,6 +9,7 @@ These tests hold one transaction open in a thread while the next change is
 tried; they run on the database of the run (SQLite, or PostgreSQL with
 ``REDARMBAND_DATABASE_URL``), where PostgreSQL is the case that matters.
 """
+
 import threading
 
 from core import db
@@ -28,7 +29,10 @@ def test_a_line_of_a_slow_transaction_is_not_passed_over_by_a_live_board(app):
     with app.test_request_context():
         huguo = station(app, "huguo")
         reporter = volunteer(app)
-        slow_one, fast_one = file_report(app, reporter, address="甲"), file_report(app, reporter, "merchant_help", address="乙")
+        slow_one, fast_one = (
+            file_report(app, reporter, address="甲"),
+            file_report(app, reporter, "merchant_help", address="乙"),
+        )
         start = board.last_event_id(huguo)
     inserted, release, fast_done = threading.Event(), threading.Event(), threading.Event()
 
@@ -38,7 +42,12 @@ def test_a_line_of_a_slow_transaction_is_not_passed_over_by_a_live_board(app):
             with write_transaction():
                 hold_timeline(huguo)
                 IncidentEvent.create(
-                    incident=slow_one.id, station=huguo.id, kind=IncidentEventKind.COMMENT, actor=reporter.id, note="慢", created_at=utcnow()
+                    incident=slow_one.id,
+                    station=huguo.id,
+                    kind=IncidentEventKind.COMMENT,
+                    actor=reporter.id,
+                    note="慢",
+                    created_at=utcnow(),
                 )
                 inserted.set()
                 release.wait(WAIT)
@@ -109,7 +118,10 @@ def test_two_reports_cannot_become_duplicates_of_each_other(app, monkeypatch):
     with app.test_request_context():
         huguo = station(app, "huguo")
         first_officer, second_officer = person(app, "huguo", Role.OFFICER), person(app, "huguo", Role.OFFICER)
-        x, y = file_report(app, volunteer(app), address="甲"), file_report(app, volunteer(app), "merchant_help", address="乙")
+        x, y = (
+            file_report(app, volunteer(app), address="甲"),
+            file_report(app, volunteer(app), "merchant_help", address="乙"),
+        )
         real = lifecycle.write_transaction
         interleaved = []
 

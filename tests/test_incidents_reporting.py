@@ -2,6 +2,7 @@
 fields, a place, safe photos and refusals that store nothing. Likely
 duplicates and the missing-child alert: ``test_incidents_duplicates.py``
 and ``test_incidents_urgent.py``."""
+
 import pytest
 from PIL import Image
 
@@ -62,7 +63,14 @@ def test_a_volunteer_reports_each_core_category(app, category):
 
 
 def test_every_station_offers_the_six_core_categories(app):
-    expected = ["illegal_parking", "lost_and_found", "missing_child", "merchant_help", "construction_noise", "illegal_posters"]
+    expected = [
+        "illegal_parking",
+        "lost_and_found",
+        "missing_child",
+        "merchant_help",
+        "construction_noise",
+        "illegal_posters",
+    ]
     for slug in ("huguo", "xiaonanmen", "donghua"):
         keys = [category.key for category in station(app, slug).incident_categories]
         assert keys[:6] == expected, slug
@@ -87,7 +95,15 @@ def test_extra_fields_are_loaded_with_their_defaults(app):
         ("illegal_parking", {"plate": "云A\x0012345"}, ["fields.plate"]),
         ("merchant_help", {"shop": "老街米线"}, ["fields"]),
     ],
-    ids=["bad choice", "missing item", "age out of range", "missing clothing", "unknown field", "NUL in plate", "no extra fields"],
+    ids=[
+        "bad choice",
+        "missing item",
+        "age out of range",
+        "missing clothing",
+        "unknown field",
+        "NUL in plate",
+        "no extra fields",
+    ],
 )
 def test_bad_extra_fields_are_refused_naming_each_field(app, category, fields, named):
     with app.test_request_context():
@@ -112,7 +128,9 @@ class TestSwitchedOff:
         directory = tmp_path / "stations"
         directory.mkdir()
         write_station(directory, "huguo", district="五华分局")
-        write_station(directory, "xiaonanmen", district="五华分局", extra='[incidents]\ndisabled = ["illegal_posters"]\n')
+        write_station(
+            directory, "xiaonanmen", district="五华分局", extra='[incidents]\ndisabled = ["illegal_posters"]\n'
+        )
         return directory
 
     def test_a_category_switched_off_at_a_station_is_refused_there_only(self, app):
@@ -144,7 +162,14 @@ def test_only_one_of_latitude_and_longitude_is_refused(app, given):
     assert error.status == 400 and "longitude" in error.fields
 
 
-@pytest.mark.parametrize("given", [{"latitude": 91, "longitude": 102.7}, {"latitude": 25.0, "longitude": 181}, {"latitude": "NaN", "longitude": 102.7}])
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"latitude": 91, "longitude": 102.7},
+        {"latitude": 25.0, "longitude": 181},
+        {"latitude": "NaN", "longitude": 102.7},
+    ],
+)
 def test_coordinates_off_the_globe_are_refused(app, given):
     error = refused(lambda: load_report({**body(at=None), **given}))
     assert error.status == 400 and set(error.fields) & {"latitude", "longitude"}
@@ -178,7 +203,9 @@ def test_a_description_is_kept_without_its_surrounding_spaces(app):
         assert file_report(app, volunteer(app), description="  白色轿车  ").description == "白色轿车"
 
 
-@pytest.mark.parametrize("text", ["压\uffff盲道", "压\ufffe盲道", "压\ud800盲道"], ids=["U+FFFF", "U+FFFE", "lone surrogate"])
+@pytest.mark.parametrize(
+    "text", ["压\uffff盲道", "压\ufffe盲道", "压\ud800盲道"], ids=["U+FFFF", "U+FFFE", "lone surrogate"]
+)
 def test_text_no_xml_or_database_can_carry_is_refused(app, text):
     # a lone surrogate cannot be stored; U+FFFE/U+FFFF would break Open311's XML
     with app.test_request_context():
@@ -189,7 +216,9 @@ def test_text_no_xml_or_database_can_carry_is_refused(app, text):
 
 def test_line_breaks_in_the_description_are_kept(app):
     with app.test_request_context():
-        assert file_report(app, volunteer(app), description="白色轿车\n车牌看不清").description == "白色轿车\n车牌看不清"
+        assert (
+            file_report(app, volunteer(app), description="白色轿车\n车牌看不清").description == "白色轿车\n车牌看不清"
+        )
 
 
 def test_a_nul_in_the_address_is_refused(app):
@@ -240,7 +269,9 @@ def test_a_file_that_is_not_a_photo_takes_the_others_with_it(app):
 
 def test_a_refused_extra_field_writes_no_photo(app):
     with app.test_request_context():
-        refused(lambda: file_report(app, volunteer(app), "lost_and_found", fields={"kind": "found"}, photos=[photo_bytes()]))
+        refused(
+            lambda: file_report(app, volunteer(app), "lost_and_found", fields={"kind": "found"}, photos=[photo_bytes()])
+        )
         nothing_stored(app)
 
 
@@ -278,4 +309,3 @@ def test_an_officer_reports_too(app):
     with app.test_request_context():
         boss = person(app, "huguo", Role.OFFICER)
         assert file_report(app, boss).reporter_id == boss.id
-

@@ -1,6 +1,7 @@
 """寻找走失儿童 is urgent: as it is reported, an urgent instruction goes to
 every group of the station's district (五华分局: huguo and xiaonanmen, and
 all their teams) — and to nobody in another district (donghua, 盘龙分局)."""
+
 import pytest
 
 from core.accounts import create_user
@@ -21,7 +22,9 @@ from tests.tasks_helpers import photo_bytes
 
 
 def reached(instruction):
-    return {row.user_id for row in InstructionRecipient.select().where(InstructionRecipient.instruction == instruction.id)}
+    return {
+        row.user_id for row in InstructionRecipient.select().where(InstructionRecipient.instruction == instruction.id)
+    }
 
 
 def test_a_missing_child_alerts_the_whole_district_at_once(app):
@@ -33,16 +36,26 @@ def test_a_missing_child_alerts_the_whole_district_at_once(app):
         tree.add_member(station(app, "huguo"), huguo_admin, school.id, in_team.id)
         tree.add_member(station(app, "huguo"), huguo_admin, gate.id, in_sub_team.id)
         wuhua = [
-            huguo_admin, in_team, in_sub_team, volunteer(app, "huguo"), person(app, "huguo", Role.OFFICER),
-            volunteer(app, "xiaonanmen"), person(app, "xiaonanmen", Role.OFFICER), person(app, "xiaonanmen", Role.STATION_ADMIN),
+            huguo_admin,
+            in_team,
+            in_sub_team,
+            volunteer(app, "huguo"),
+            person(app, "huguo", Role.OFFICER),
+            volunteer(app, "xiaonanmen"),
+            person(app, "xiaonanmen", Role.OFFICER),
+            person(app, "xiaonanmen", Role.STATION_ADMIN),
         ]
         inactive = person(app, "xiaonanmen", active=False)
         donghua = [volunteer(app, "donghua"), person(app, "donghua", Role.OFFICER)]
         reporter = volunteer(app, "huguo", name="李红")
 
         incident = file_report(
-            app, reporter, "missing_child", address="护国路与东风西路口",
-            description="一名男孩与家人走散", photos=[photo_bytes()],
+            app,
+            reporter,
+            "missing_child",
+            address="护国路与东风西路口",
+            description="一名男孩与家人走散",
+            photos=[photo_bytes()],
         )
 
         instruction = Instruction.get_by_id(incident.alert_id)
@@ -132,7 +145,9 @@ def test_an_alert_names_a_chosen_value_by_its_label_whether_choices_are_a_list_o
         kind = fields.String(metadata={"label": Text("类别", "Kind"), "choices": [("a", Text("甲类", "A"))]})
         note = fields.String(metadata={"label": Text("备注", "Note")})
 
-    category = IncidentCategory("lost_pupil", Text("走失学生", "Lost pupil"), Text("", ""), fields_schema=Fields, urgent=True)
+    category = IncidentCategory(
+        "lost_pupil", Text("走失学生", "Lost pupil"), Text("", ""), fields_schema=Fields, urgent=True
+    )
     huguo = station(app, "huguo")
     shown = labelled_fields(category, {"where": "gate", "kind": "a", "note": "", "unknown": "x"}, huguo)
     assert shown == [("位置", "正门"), ("类别", "甲类")]  # empty and unknown fields left out
@@ -147,7 +162,12 @@ def test_a_hidden_reporter_at_a_station_without_active_staff_is_covered_by_the_d
         alert = Instruction.get_by_id(file_report(app, reporter, "missing_child", hide_name=True).alert_id)
         assert alert.author_id == city.id  # no district admin yet: the city's
         district_admin = create_user(
-            role=Role.DISTRICT_ADMIN, phone="13312345678", name="王科长", password="pass-word-1", station_id=None, district="五华分局"
+            role=Role.DISTRICT_ADMIN,
+            phone="13312345678",
+            name="王科长",
+            password="pass-word-1",
+            station_id=None,
+            district="五华分局",
         )
         assert DistrictAdmin.get(DistrictAdmin.user == district_admin.id).district == "五华分局"
         alert = Instruction.get_by_id(file_report(app, reporter, "missing_child", hide_name=True).alert_id)

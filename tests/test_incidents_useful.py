@@ -1,6 +1,7 @@
 """A resolved report an officer confirms useful earns its reporter the
 station's ``[incidents] useful_points``, once, through the ledger: kind
 "incident", a reason, a breakdown by the scoring rules, the daily cap."""
+
 import pytest
 
 from core.incidents import IncidentError
@@ -63,7 +64,9 @@ def test_a_useful_report_books_its_points_once(app):
         assert balance(vol) == 2 and LedgerEntry.select().count() == 1
 
 
-@pytest.mark.parametrize("state", [IncidentState.OPEN, IncidentState.ACKNOWLEDGED, IncidentState.IN_PROGRESS, IncidentState.NOT_ACTIONABLE])
+@pytest.mark.parametrize(
+    "state", [IncidentState.OPEN, IncidentState.ACKNOWLEDGED, IncidentState.IN_PROGRESS, IncidentState.NOT_ACTIONABLE]
+)
 def test_only_a_resolved_report_is_confirmed_useful(app, state):
     with app.test_request_context():
         vol, boss = volunteer(app), officer(app)
@@ -104,11 +107,21 @@ def test_an_officers_useful_report_earns_no_points(app):
 def test_an_open311_report_is_useful_with_no_one_to_pay(app):
     with app.test_request_context():
         st, admin = station(app), person(app, "huguo", Role.STATION_ADMIN)
-        incident = report(st, None, load_report(body()), source=IncidentSource.OPEN311, contact={"email": "a@example.com"}, alert_author=admin)
+        incident = report(
+            st,
+            None,
+            load_report(body()),
+            source=IncidentSource.OPEN311,
+            contact={"email": "a@example.com"},
+            alert_author=admin,
+        )
         change_state(st, officer(app), incident.id, IncidentState.RESOLVED, note="已处理")
         changed, _event = confirm_useful(st, officer(app), incident.id)
         assert changed.useful and changed.entry_id is None
-        assert LedgerEntry.select().count() == 0 and Notification.select().where(Notification.kind == "incident_useful").count() == 0
+        assert (
+            LedgerEntry.select().count() == 0
+            and Notification.select().where(Notification.kind == "incident_useful").count() == 0
+        )
 
 
 def test_a_reporter_who_left_the_station_is_not_paid_elsewhere(app):
@@ -138,7 +151,10 @@ class TestConfiguredPoints:
             changed, event = confirm_useful(station(app, "zero"), officer(app, "zero"), incident.id)
             assert changed.useful and changed.entry_id is None and event.note == "0"
             assert LedgerEntry.select().count() == 0 and balance(vol) == 0
-            assert Notification.get(Notification.user == vol.id, Notification.kind == "incident_useful").data["points"] == 0
+            assert (
+                Notification.get(Notification.user == vol.id, Notification.kind == "incident_useful").data["points"]
+                == 0
+            )
 
     def test_useful_points_follow_the_station(self, app):
         with app.test_request_context():
@@ -154,7 +170,10 @@ class TestConfiguredPoints:
             changed, event = confirm_useful(station(app, "capped"), officer(app, "capped"), incident.id)
             entry = LedgerEntry.get_by_id(changed.entry_id)
             assert entry.amount == 3 and event.note == "3"
-            assert [(line["rule"], line["points"]) for line in entry.breakdown] == [("core.incident", 5), ("core.daily_cap", -2)]
+            assert [(line["rule"], line["points"]) for line in entry.breakdown] == [
+                ("core.incident", 5),
+                ("core.daily_cap", -2),
+            ]
             assert verify_balances() == []
 
     def test_a_day_already_at_the_cap_books_nothing_but_is_useful(self, app):

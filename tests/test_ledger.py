@@ -1,4 +1,5 @@
 """The ledger: append-only entries, kept balances that equal their sum."""
+
 from datetime import date, datetime
 
 import pytest
@@ -26,7 +27,9 @@ def volunteer(app, register_volunteer):
 def test_a_booking_keeps_balance_earned_and_month_in_step(app, volunteer):
     with app.test_request_context():
         with Booking(station(app)) as booking:
-            entry = booking.book(volunteer.id, 7, EntryKind.BONUS, "好人好事", key="k1", earned=7, local_date=date(2026, 11, 3))
+            entry = booking.book(
+                volunteer.id, 7, EntryKind.BONUS, "好人好事", key="k1", earned=7, local_date=date(2026, 11, 3)
+            )
     user = User.get_by_id(volunteer.id)
     assert (user.points_balance, user.points_earned) == (7, 7)
     assert EarnedByMonth.get(EarnedByMonth.volunteer == volunteer.id).earned == 7

@@ -3,13 +3,13 @@ the commands refuse, and that both ways of making a database agree.
 
 Runs on SQLite, and on PostgreSQL when REDARMBAND_DATABASE_URL names it.
 """
+
 import os
 import threading
 
 import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
-
 from peewee import ForeignKeyField
 
 from core import BaseModel, Station, db, hookimpl
@@ -30,9 +30,9 @@ from core.schema import (
 from core.testing import empty_postgres
 from tests.conftest import BRAND_PLUGINS, REPO
 from tests.points_helpers import give_points
-from tests.tasks_helpers import volunteer
 from tests.schema_introspection import schema_of
 from tests.schema_probes import BrokenStepPlugin, StepsBulb, StepsLamp, StepsPlugin
+from tests.tasks_helpers import volunteer
 
 SHIPPED = [
     ("core", "0001_initial"),
@@ -139,7 +139,11 @@ def test_the_app_refuses_a_database_without_tables(settings, database_url):
 
 
 def test_data_commands_refuse_a_database_without_tables(settings):
-    for args in (["points", "verify"], ["open311", "keys", "list", "--station", "huguo"], ["users", "grant-collect", "--phone", "13800000000"]):
+    for args in (
+        ["points", "verify"],
+        ["open311", "keys", "list", "--station", "huguo"],
+        ["users", "grant-collect", "--phone", "13800000000"],
+    ):
         result = command(settings(), args)
         assert result.exit_code == 1, args
         assert isinstance(result.exception, DatabaseNotReady), (args, result.output)
@@ -189,12 +193,25 @@ def test_pending_migrations_stop_the_app_and_the_data_commands_until_upgraded(ma
     status = command(with_steps, ["db", "status"])
     assert status.exit_code == 1
     lines = status.output.splitlines()
-    assert lines[lines.index("steps") + 1].split() == ["0001_lamps", "pending", "Lamps", "of", "each", "station,", "and", "their", "bulbs."]
+    assert lines[lines.index("steps") + 1].split() == [
+        "0001_lamps",
+        "pending",
+        "Lamps",
+        "of",
+        "each",
+        "station,",
+        "and",
+        "their",
+        "bulbs.",
+    ]
     assert "0001_initial" in lines[lines.index("core") + 1] and "applied" in lines[lines.index("core") + 1]
 
     upgraded = command(with_steps, ["db", "upgrade"])
     assert upgraded.exit_code == 0, upgraded.output
-    assert "applied steps 0001_lamps: Lamps of each station, and their bulbs.\napplied steps 0002_lamp_lit: Lamps can be lit.\n" in upgraded.output
+    assert (
+        "applied steps 0001_lamps: Lamps of each station, and their bulbs.\napplied steps 0002_lamp_lit: Lamps can be lit.\n"
+        in upgraded.output
+    )
     app = create_app(with_steps)
     with app.app_context():
         station = app.extensions["redarmband"].tenancy.get("huguo")
@@ -207,7 +224,10 @@ def test_a_database_upgraded_by_a_newer_version_is_refused(app, settings):
     with app.app_context():
         SchemaMigration.create(owner="core", name="9999_from_the_future")
     db.close_all()
-    with pytest.raises(DatabaseNotReady, match=r"was upgraded by a newer Red Armband \(core 9999_from_the_future: not in this version\)"):
+    with pytest.raises(
+        DatabaseNotReady,
+        match=r"was upgraded by a newer Red Armband \(core 9999_from_the_future: not in this version\)",
+    ):
         create_app(settings())
 
 
@@ -250,11 +270,16 @@ def test_a_column_added_by_rebuilding_a_table_keeps_the_rows_that_refer_to_it(ma
     db.close_all()
     app = create_app(settings([("steps", StepsPlugin())], REQUIRE_READY_DATABASE=False))
     with app.app_context():
-        older = [*sources_for(app.extensions["redarmband"].registry)[:-1], FirstOnly("steps", "tests.schema_probes.steps")]
+        older = [
+            *sources_for(app.extensions["redarmband"].registry)[:-1],
+            FirstOnly("steps", "tests.schema_probes.steps"),
+        ]
         assert [m.name for m in upgrade(older)] == ["0001_lamps"]
         station = app.extensions["redarmband"].tenancy.get("huguo")
         lamp_id = db.database.execute_sql(
-            "INSERT INTO steps_lamp (station_id, colour) VALUES (%s, 'red')".replace("%s", "?" if db.is_sqlite() else "%s"),
+            "INSERT INTO steps_lamp (station_id, colour) VALUES (%s, 'red')".replace(
+                "%s", "?" if db.is_sqlite() else "%s"
+            ),
             (station.id,),
         ).lastrowid
         if not db.is_sqlite():
@@ -294,7 +319,10 @@ def test_two_upgrades_at_once_apply_each_migration_once(make_app, settings):
     assert errors == []
     assert sorted(label for labels in results for label in labels) == ["steps 0001_lamps", "steps 0002_lamp_lit"]
     with app.app_context():
-        assert [row for row in applied_rows() if row[0] == "steps"] == [("steps", "0001_lamps"), ("steps", "0002_lamp_lit")]
+        assert [row for row in applied_rows() if row[0] == "steps"] == [
+            ("steps", "0001_lamps"),
+            ("steps", "0002_lamp_lit"),
+        ]
 
 
 def test_a_plugin_with_models_but_no_migrations_is_left_out(make_app):
@@ -340,7 +368,10 @@ def test_a_plugin_whose_index_names_another_owner_uses_is_left_out():
     steps = StepsPlugin()
     pm = make_plugin_manager(load_entrypoints=False, extra_plugins=[("steps", steps), ("again", Again())])
     [broken] = PluginRegistry(pm).broken
-    assert (broken.name, broken.error) == ("again", "its table or index names stepslamp_station_id are already used by steps")
+    assert (broken.name, broken.error) == (
+        "again",
+        "its table or index names stepslamp_station_id are already used by steps",
+    )
     assert pm.get_plugin("steps") is steps
 
 
@@ -354,7 +385,9 @@ def test_checkins_still_work_after_an_upgrade(make_app, settings):
     upgraded = create_app(settings())
     with upgraded.app_context():
         person = volunteer(upgraded, "donghua")
-    response = upgraded.test_client().post("/api/v1/auth/tokens", json={"phone": person.phone, "password": "pass-word-1"})
+    response = upgraded.test_client().post(
+        "/api/v1/auth/tokens", json={"phone": person.phone, "password": "pass-word-1"}
+    )
     token = response.get_json()["token"]
     checked = upgraded.test_client().post("/api/v1/me/checkins", headers={"Authorization": f"Bearer {token}"})
     assert checked.status_code == 201, checked.get_json()

@@ -1,5 +1,6 @@
 """``redarmband open311 keys``: create, list, revoke — and a key made there
 opens POST requests at its own station only."""
+
 from core.models import Open311Key, Role
 
 from .open311_helpers import count, post
@@ -29,7 +30,11 @@ def test_create_prints_the_key_once_and_it_works(app, client, runner):
 
 def test_list_shows_prefix_label_issuer_and_revocation(app, runner):
     admin = admin_of(app)
-    key = next(line for line in create(runner, admin, "huguo", "--label", "地图 App").output.splitlines() if line.startswith("ra_"))
+    key = next(
+        line
+        for line in create(runner, admin, "huguo", "--label", "地图 App").output.splitlines()
+        if line.startswith("ra_")
+    )
     result = runner.invoke(["open311", "keys", "list", "--station", "huguo"])
     assert result.exit_code == 0, result.output
     assert key[:10] in result.output and "地图 App" in result.output and admin.name in result.output

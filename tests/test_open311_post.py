@@ -1,5 +1,6 @@
 """Open311: POST requests — keys, locations, attributes, media, refusals
 that store nothing, and the urgent alert of a missing child."""
+
 from io import BytesIO
 
 import pytest
@@ -80,7 +81,12 @@ def test_a_bad_key_is_a_403_and_stores_nothing(app, client, key, fmt, which):
     if which == "revoked":
         with app.test_request_context():
             assert revoke(station(app), key[:10]) == 1
-    chosen = {"missing": None, "wrong": key[:-2] + "xx", "revoked": key, "other_station": issue_key(app, "xiaonanmen")[0]}[which]
+    chosen = {
+        "missing": None,
+        "wrong": key[:-2] + "xx",
+        "revoked": key,
+        "other_station": issue_key(app, "xiaonanmen")[0],
+    }[which]
     before = count()
     response = post(client, chosen, fmt=fmt)
     assert response.status_code == 403
@@ -125,7 +131,9 @@ def test_bad_input_is_refused_naming_the_parameter_and_stores_nothing(client, ke
 
 def test_required_attributes_of_a_category_are_named(client, key):
     before = count()
-    response = post(client, key, service_code="lost_and_found", **{"attribute[plate]": None, "attribute[kind]": "stolen"})
+    response = post(
+        client, key, service_code="lost_and_found", **{"attribute[plate]": None, "attribute[kind]": "stolen"}
+    )
     assert response.status_code == 400
     named = {description.split(":")[0] for _, description in errors_of(response)}
     assert named == {"attribute[kind]", "attribute[item]"}
@@ -151,7 +159,10 @@ def test_a_missing_child_alerts_the_district_in_the_key_issuers_name(app, client
     key, admin = issue_key(app)
     before = Instruction.select().where(Instruction.priority == Priority.URGENT).count()
     response = post(
-        client, key, service_code="missing_child", description="穿红衣服的男孩走失",
+        client,
+        key,
+        service_code="missing_child",
+        description="穿红衣服的男孩走失",
         **{"attribute[plate]": None, "attribute[age]": "6", "attribute[clothing]": "红色外套"},
     )
     assert response.status_code == 200

@@ -1,5 +1,6 @@
 """Open311: GET requests, one request and tokens — filters, the 90-day
 window, status open/closed, and one station never seeing another's."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -71,7 +72,10 @@ def test_get_requests_lists_only_the_station_newest_first(app, client):
     make_incident(app, "xiaonanmen", now=now - timedelta(hours=1))
     assert ids(client.get(f"{BASE}/requests.json?jurisdiction_id=huguo")) == [newer.id, older.id]
     root = xml(client.get(f"{BASE}/requests.xml?jurisdiction_id=huguo"))
-    assert root.tag == "service_requests" and [r.findtext("service_request_id") for r in root] == [str(newer.id), str(older.id)]
+    assert root.tag == "service_requests" and [r.findtext("service_request_id") for r in root] == [
+        str(newer.id),
+        str(older.id),
+    ]
     assert xml(client.get(f"{BASE}/requests?jurisdiction_id=huguo")).tag == "service_requests"
 
 
@@ -157,7 +161,10 @@ def test_empty_optional_filters_are_absent(app, client):
 def test_doubled_slashes_in_get_requests(app, client):
     incident = make_incident(app)
     assert ids(client.get("/open311//v2//requests.json?jurisdiction_id=huguo")) == [incident.id]
-    assert listed(client.get(f"/open311/v2//requests//{incident.id}.json?jurisdiction_id=huguo"))[0]["service_request_id"] == incident.id
+    assert (
+        listed(client.get(f"/open311/v2//requests//{incident.id}.json?jurisdiction_id=huguo"))[0]["service_request_id"]
+        == incident.id
+    )
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

@@ -1,12 +1,20 @@
 """Open311: discovery, services and service definitions, in both formats,
 with the deviations real clients make (doubled slashes, singular service/)."""
+
 import pytest
 
 from core.testing import write_station
 
 from .open311_helpers import ATTRIBUTE_KEYS, BASE, SERVICE_KEYS, errors_of, listed, xml
 
-CORE_CODES = ["illegal_parking", "lost_and_found", "missing_child", "merchant_help", "construction_noise", "illegal_posters"]
+CORE_CODES = [
+    "illegal_parking",
+    "lost_and_found",
+    "missing_child",
+    "merchant_help",
+    "construction_noise",
+    "illegal_posters",
+]
 
 
 def test_discovery_json_names_the_spec_and_both_formats(client):
@@ -56,7 +64,9 @@ def test_services_xml_and_english_on_request(client):
     assert first.findtext("service_code") == "illegal_parking"
     assert first.findtext("service_name") == "Illegal parking"
     assert first.findtext("metadata") == "true"
-    english = listed(client.get(f"{BASE}/services.json?jurisdiction_id=huguo", headers={"Accept-Language": "en-GB,en;q=0.9"}))
+    english = listed(
+        client.get(f"{BASE}/services.json?jurisdiction_id=huguo", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    )
     assert english[0]["service_name"] == "Illegal parking"
 
 
@@ -107,7 +117,10 @@ def test_service_definition_xml_lists_values_of_a_choice(client):
     kind = root.find("attributes/attribute[code='kind']")
     assert kind.findtext("datatype") == "singlevaluelist"
     assert kind.findtext("required") == "true"
-    assert [(v.findtext("key"), v.findtext("name")) for v in kind.findall("values/value")] == [("found", "拾到物品"), ("lost", "丢失物品")]
+    assert [(v.findtext("key"), v.findtext("name")) for v in kind.findall("values/value")] == [
+        ("found", "拾到物品"),
+        ("lost", "丢失物品"),
+    ]
 
 
 def test_service_definition_without_extension_is_xml_and_singular_service_works(client):
@@ -162,7 +175,9 @@ def test_empty_optional_parameters_count_as_absent(client):
 
 
 def test_open311_on_a_station_host_is_not_rewritten_into_the_station_pages(client):
-    response = client.get(f"{BASE}/services.json?jurisdiction_id=huguo", headers={"Host": "xiaonanmen.redarmband.local"})
+    response = client.get(
+        f"{BASE}/services.json?jurisdiction_id=huguo", headers={"Host": "xiaonanmen.redarmband.local"}
+    )
     assert response.status_code == 200
     assert listed(response)[0]["service_code"] == "illegal_parking"
 

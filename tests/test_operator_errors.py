@@ -4,6 +4,7 @@ Each runs the real ``redarmband`` entry point (``core.cli.main``) in this
 process, with the environment an operator would set; the last two run it as
 a process of its own, to show the same from a shell.
 """
+
 import os
 import shutil
 import subprocess
@@ -34,7 +35,18 @@ def files_under(path):
         ["users", "create", *ACCOUNT],
         ["points", "verify"],
         ["open311", "keys", "list", "--station", "huguo"],
-        ["school-guardian", "post-roster", "--station", "huguo", "--officer", "13700000001", "--from", "2026-12-07", "--to", "2026-12-11"],
+        [
+            "school-guardian",
+            "post-roster",
+            "--station",
+            "huguo",
+            "--officer",
+            "13700000001",
+            "--from",
+            "2026-12-07",
+            "--to",
+            "2026-12-11",
+        ],
         ["routes"],
     ],
 )
@@ -70,7 +82,9 @@ def test_a_postgresql_database_that_does_not_exist_is_named(redarmband):
 
 
 def test_a_postgresql_role_that_does_not_exist_is_named(redarmband):
-    code, _out, err = redarmband("points", "verify", REDARMBAND_DATABASE_URL="postgresql://no_such_role@127.0.0.1:5432/test")
+    code, _out, err = redarmband(
+        "points", "verify", REDARMBAND_DATABASE_URL="postgresql://no_such_role@127.0.0.1:5432/test"
+    )
     assert code == 1
     assert 'role "no_such_role" does not exist' in one_line(err)
 
@@ -191,7 +205,11 @@ def test_the_demo_on_a_busy_port_says_so_before_writing_anything(redarmband):
 
 
 def test_from_a_shell_a_command_before_init_db_is_one_line(tmp_path):
-    env = {**os.environ, "REDARMBAND_STATIONS_DIR": str(REPO / "stations"), "REDARMBAND_INSTANCE_PATH": str(tmp_path / "i")}
+    env = {
+        **os.environ,
+        "REDARMBAND_STATIONS_DIR": str(REPO / "stations"),
+        "REDARMBAND_INSTANCE_PATH": str(tmp_path / "i"),
+    }
     env.pop("REDARMBAND_DATABASE_URL", None)
     result = subprocess.run([str(REDARMBAND), "points", "verify"], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 1
@@ -200,8 +218,12 @@ def test_from_a_shell_a_command_before_init_db_is_one_line(tmp_path):
 
 def test_from_a_shell_help_and_version_answer_without_a_database(tmp_path):
     env = {**os.environ, "REDARMBAND_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/down"}
-    version = subprocess.run([str(REDARMBAND), "--version"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    version = subprocess.run(
+        [str(REDARMBAND), "--version"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+    )
     assert (version.returncode, version.stdout) == (0, "redarmband 0.2.0\n")
-    helped = subprocess.run([str(REDARMBAND), "--help"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    helped = subprocess.run(
+        [str(REDARMBAND), "--help"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+    )
     assert helped.returncode == 0 and "db " in helped.stdout and "serve " in helped.stdout
     assert list(tmp_path.iterdir()) == []

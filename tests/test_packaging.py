@@ -1,4 +1,5 @@
 """What `pip install redarmband` puts on a machine: the wheel's contents."""
+
 import shutil
 import subprocess
 import sys

@@ -5,6 +5,7 @@ entry point of the ``redarmband`` group, and its module — in a folder put on
 the path, the way pip would, then runs the command line and the app with
 entry points loaded.
 """
+
 import os
 import subprocess
 import sys
@@ -105,7 +106,9 @@ def stations_enabling(folder, plugin, *, enabled=True):
 def test_help_runs_and_names_a_plugin_that_cannot_be_imported(tmp_path):
     site = install(tmp_path / "site", "lantern_broken", BROKEN_IMPORT)
     env = {**os.environ, "PYTHONPATH": str(site)}
-    result = subprocess.run([str(REDARMBAND), "--help"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    result = subprocess.run(
+        [str(REDARMBAND), "--help"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert "init-db" in result.stdout and "school-guardian" in result.stdout  # the other plugins' commands too
     assert result.stderr.splitlines() == [

@@ -9,6 +9,7 @@ The throw-away environment sees this environment's packages (redarmband and its
 dependencies, setuptools, wheel, pytest) through a ``.pth`` file, so nothing is
 downloaded: ``pip install --no-deps --no-build-isolation --no-index``.
 """
+
 import ast
 import importlib.util
 import json
@@ -271,7 +272,10 @@ def throwaway(tmp_path_factory):
     project = root / f"redarmband-{NAME}"
     made = subprocess.run(
         [str(REDARMBAND), "plugins", "new", NAME, "--title", TITLE],
-        cwd=root, capture_output=True, text=True, timeout=60,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert made.returncode == 0, made.stderr + made.stdout
 
@@ -282,7 +286,9 @@ def throwaway(tmp_path_factory):
     venv_site = Path(
         subprocess.run(
             [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
     )
     # addsitedir, not a bare path: it also runs this environment's own .pth files (an editable redarmband)
@@ -291,7 +297,9 @@ def throwaway(tmp_path_factory):
 
     installed = subprocess.run(
         [str(python), "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index", "-q", str(project)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert installed.returncode == 0, (
         "pip install of the generated plugin failed (setuptools < 70.1 needs the 'wheel' package, "
@@ -358,7 +366,11 @@ def test_the_generated_plugins_own_tests_pass(throwaway):
     python, project, _seen = throwaway
     result = subprocess.run(
         [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
-        cwd=project, capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout

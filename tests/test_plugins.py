@@ -4,11 +4,11 @@ Uses the project's test world (tests/conftest.py): the shipped stations
 (donghua enables night_patrol; huguo and xiaonanmen enable school_guardian)
 and both brand plugins.
 """
+
 import re
 import types
 from importlib import metadata
 
-import pluggy
 import pytest
 
 import plugins.night_patrol
@@ -70,7 +70,9 @@ def refusal(make_app, tmp_path, name, plugin):
     with pytest.raises(StationConfigError) as refused:
         make_app(EXTRA_PLUGINS=[(name, plugin)], STATIONS_DIR=str(directory))
     [problem] = refused.value.problems
-    assert problem.startswith(f"{path}: key 'plugins': plugin {name!r} is installed but failed to load (registered by hand): ")
+    assert problem.startswith(
+        f"{path}: key 'plugins': plugin {name!r} is installed but failed to load (registered by hand): "
+    )
     return problem
 
 
@@ -80,7 +82,9 @@ def test_a_misspelled_hook_refuses_a_station_that_enables_the_plugin(make_app, t
     )
 
 
-def test_a_misspelled_hook_leaves_out_a_plugin_no_station_enables_and_the_rest_runs(make_app, redarmband_plugins, caplog):
+def test_a_misspelled_hook_leaves_out_a_plugin_no_station_enables_and_the_rest_runs(
+    make_app, redarmband_plugins, caplog
+):
     app = make_app(EXTRA_PLUGINS=[*redarmband_plugins, ("misspelled", Misspelled())])
     pm = app.extensions["redarmband"].pm
     assert pm.get_plugin("misspelled") is None and pm.get_plugin("night_patrol") is plugins.night_patrol
@@ -91,7 +95,9 @@ def test_a_misspelled_hook_leaves_out_a_plugin_no_station_enables_and_the_rest_r
     assert "plugin 'misspelled' (registered by hand) failed to load" in caplog.text  # the log says so at start
     client = app.test_client()
     assert client.get("/s/donghua/night-patrol/").status_code == 200
-    assert "misspelled" not in {plugin["name"] for plugin in client.get("/s/donghua/-/plugins.json").get_json()["plugins"]}
+    assert "misspelled" not in {
+        plugin["name"] for plugin in client.get("/s/donghua/-/plugins.json").get_json()["plugins"]
+    }
 
 
 def test_a_hook_argument_that_does_not_exist_refuses_a_station_that_enables_the_plugin(make_app, tmp_path):
@@ -144,7 +150,7 @@ def _plugin_table(response):
     for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
         cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
         if cells:
-            named = dict(zip(headers, cells))
+            named = dict(zip(headers, cells, strict=True))
             table[named["Plugin"].split()[0]] = named
     return table
 
@@ -220,7 +226,10 @@ def test_night_patrol_page_on_station_hosts(client):
     assert client.get("/night-patrol/", base_url="http://huguo.redarmband.local").status_code == 404
 
 
-@pytest.mark.parametrize("slug, own, other", [("huguo", "昆明市长春小学", "五华区小南门小学"), ("xiaonanmen", "五华区小南门小学", "昆明市长春小学")])
+@pytest.mark.parametrize(
+    "slug, own, other",
+    [("huguo", "昆明市长春小学", "五华区小南门小学"), ("xiaonanmen", "五华区小南门小学", "昆明市长春小学")],
+)
 def test_school_guardian_page_shows_only_this_stations_schools(client, slug, own, other):
     response = client.get(f"/s/{slug}/school-guardian/")
     assert response.status_code == 200

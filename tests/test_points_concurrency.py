@@ -8,6 +8,7 @@ with threads of this process and once with processes started by
 multiprocessing's "spawn" context, each building its own app
 (see ``tests/concurrency_workers.py``).
 """
+
 import itertools
 import multiprocessing
 from collections import Counter

@@ -1,5 +1,6 @@
 """Points on a station's pages: check-in on the home page, "my points" with
 its CSV, the leaderboard, and the station admin's adjustment and export."""
+
 import csv
 import io
 import re

@@ -1,4 +1,5 @@
 """Sign-in and registration are rate limited, per phone and per address."""
+
 import os
 import uuid
 
@@ -40,7 +41,13 @@ def test_sign_in_attempts_from_one_address_are_limited_across_phones(make_app):
 
 def test_registrations_from_one_address_are_limited(make_app):
     client = make_app(RATELIMIT_REGISTER_PER_ADDRESS="2 per minute").test_client()
-    body = {"name": "周", "password": "password1", "occupation": "driver", "accept_oath": True, "oath_version": "2024-1"}
+    body = {
+        "name": "周",
+        "password": "password1",
+        "occupation": "driver",
+        "accept_oath": True,
+        "oath_version": "2024-1",
+    }
     codes = [
         client.post("/api/v1/s/huguo/volunteers", json={**body, "phone": f"1381111000{n}"}).status_code
         for n in range(3)

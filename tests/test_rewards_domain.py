@@ -1,4 +1,5 @@
 """The rewards catalogue and redemption rules, below the pages and the API."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -157,7 +158,9 @@ def test_uncollected_redemptions_expire_with_a_refund(app, volunteer, runner):
         assert expired.value.code == "already_expired"
         assert expire_due(huguo, later) == 1
         assert {r.code: r.state for r in redemptions_of(huguo, fresh(volunteer), later)} == {
-            lazy.code: "expired", batch.code: "expired"}
+            lazy.code: "expired",
+            batch.code: "expired",
+        }
     assert fresh(volunteer).points_balance == 20 and Reward.get_by_id(reward.id).stock == 3
     assert verify_balances() == []
 

@@ -1,6 +1,7 @@
 """Rewards on a station's pages, the staff's side: managing the catalogue
 (adding and changing rewards, station-local times, form errors) and reward
 photos (stored without EXIF, thumbnails, size and type limits, removal)."""
+
 import re
 from datetime import datetime
 from io import BytesIO
@@ -11,9 +12,15 @@ from PIL import ExifTags, Image
 from core.models import Reward
 from core.photos import thumbnail_path, uploads_root
 from core.testing import csrf_token_from, post_form
-from tests.rewards_pages_helpers import app_fixture  # noqa: F401
-from tests.rewards_pages_helpers import REWARD_FORM, add_reward, page, staff, station_of, volunteer
-
+from tests.rewards_pages_helpers import (
+    REWARD_FORM,
+    add_reward,
+    app_fixture,  # noqa: F401
+    page,
+    staff,
+    station_of,
+    volunteer,
+)
 
 # ---------------------------------------------------------------------------
 # Staff: the catalogue

@@ -4,6 +4,7 @@ with the pickup code and its QR code, collecting and cancelling.
 The staff's catalogue management with photos is in
 ``test_rewards_manage_pages.py``; the shared helpers in
 ``rewards_pages_helpers.py``."""
+
 import re
 from datetime import timedelta
 
@@ -14,9 +15,9 @@ from core import rewards
 from core.models import LedgerEntry, Redemption, Role, User, utcnow
 from core.testing import csrf_token_from, post_form
 from tests.points_helpers import give_points, make_reward
-from tests.rewards_pages_helpers import app_fixture  # noqa: F401
 from tests.rewards_pages_helpers import (
     add_reward,
+    app_fixture,  # noqa: F401
     balance_of,
     code_from,
     collect,
@@ -27,7 +28,6 @@ from tests.rewards_pages_helpers import (
     stock_of,
     volunteer,
 )
-
 
 # ---------------------------------------------------------------------------
 # The catalogue
@@ -315,9 +315,18 @@ def test_ids_too_large_for_a_row_are_404(app):
 
 
 def test_a_double_tapped_redeem_button_redeems_once(app, client):
-    response = post_form(client, "/s/huguo/register", {
-        "name": "双击", "phone": "13866660000", "password": "password1", "occupation": "driver",
-        "accept_oath": "yes", "oath_version": "2024-1"})
+    response = post_form(
+        client,
+        "/s/huguo/register",
+        {
+            "name": "双击",
+            "phone": "13866660000",
+            "password": "password1",
+            "occupation": "driver",
+            "accept_oath": "yes",
+            "oath_version": "2024-1",
+        },
+    )
     assert response.status_code == 302
     volunteer_id = User.get(User.phone == "13866660000").id
     give_points(app, volunteer_id, 10)

@@ -3,6 +3,7 @@
 Each server gets a free port, its own instance folder and a SQLite database
 under ``tmp_path``, and is stopped with its whole process group.
 """
+
 import http.cookiejar
 import os
 import re
@@ -44,9 +45,7 @@ def environment(folder):
 
 
 def redarmband(*args, env, cwd, timeout=60):
-    return subprocess.run(
-        [str(REDARMBAND), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
-    )
+    return subprocess.run([str(REDARMBAND), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
 class Server:
@@ -59,7 +58,11 @@ class Server:
         with open(self.out, "w") as out, open(self.err, "w") as err:
             self.process = subprocess.Popen(
                 [str(REDARMBAND), "serve", "--bind", f"127.0.0.1:{self.port}", *SMALL, *args],
-                env=env, cwd=cwd, stdout=out, stderr=err, start_new_session=True,
+                env=env,
+                cwd=cwd,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
             )
         self._wait_until_listening()
 
@@ -104,8 +107,20 @@ def ready(tmp_path_factory):
     env = environment(folder)
     for args in (
         ["init-db"],
-        ["users", "create", "--role", "officer", "--station", "donghua", "--phone", OFFICER[0],
-         "--name", "张警官", "--password", OFFICER[1]],
+        [
+            "users",
+            "create",
+            "--role",
+            "officer",
+            "--station",
+            "donghua",
+            "--phone",
+            OFFICER[0],
+            "--name",
+            "张警官",
+            "--password",
+            OFFICER[1],
+        ],
     ):
         result = redarmband(*args, env=env, cwd=folder)
         assert result.returncode == 0, result.stdout + result.stderr
@@ -166,7 +181,9 @@ def test_a_working_directory_with_its_own_core_and_plugins_does_not_shadow_the_i
     env, _folder = ready
     for package in ("core", "plugins"):
         (tmp_path / package).mkdir()
-        (tmp_path / package / "__init__.py").write_text(f"raise ImportError('the {package} of the working directory')\n")
+        (tmp_path / package / "__init__.py").write_text(
+            f"raise ImportError('the {package} of the working directory')\n"
+        )
     running = Server(env, tmp_path)
     try:
         with urllib.request.urlopen(f"{running.url}/s/huguo/", timeout=10) as page:

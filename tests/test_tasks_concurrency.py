@@ -8,6 +8,7 @@ building its own app (see ``tests/tasks_concurrency_workers.py``). Every
 scenario is played for several rounds, all workers meeting before each one,
 so the contested step really overlaps.
 """
+
 import multiprocessing
 from collections import Counter
 
@@ -54,7 +55,9 @@ class World:
         pool, barrier = self.request.getfixturevalue("process_pool")
         assert len(workers) == PROCESSES, "every process takes part in every run"
         barrier.reset()
-        pending = [pool.apply_async(process_main, (self.database_url, self.app.instance_path, jobs)) for jobs in workers]
+        pending = [
+            pool.apply_async(process_main, (self.database_url, self.app.instance_path, jobs)) for jobs in workers
+        ]
         return [results for answer in pending for results in answer.get(timeout=PROCESS_TIMEOUT)]
 
 
@@ -142,7 +145,7 @@ def test_one_submission_is_decided_exactly_once(world, mode, decisions):
     submissions = [do_work(app, STATION, vol, make_task(app, by=boss), photos=1) for _ in range(ROUNDS)]
     officers = [officer(app) for _ in decisions]
     ids = [submission.id for submission in submissions]
-    jobs = [("decide_rounds", (o.id, ids, decision)) for o, decision in zip(officers, decisions)]
+    jobs = [("decide_rounds", (o.id, ids, decision)) for o, decision in zip(officers, decisions, strict=True)]
 
     results = world.run(mode, split(jobs, mode))
 
@@ -175,4 +178,3 @@ def test_one_submission_is_decided_exactly_once(world, mode, decisions):
     balance = User.get_by_id(vol.id).points_balance
     assert balance == sum(e.amount for e in entries) == 2 * approved  # school_gate_duty earns 2
     assert verify_balances() == []
-

@@ -1,4 +1,5 @@
 """Tasks end to end through core's functions: post, sign up, submit, review."""
+
 from datetime import timedelta
 
 import pytest

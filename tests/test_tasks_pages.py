@@ -2,6 +2,7 @@
 submit work with photos, officers review it with the breakdown in view,
 volunteers see their points, hours, notifications, calendar feed and
 certificates. Shared helpers are in ``tasks_pages_helpers.py``."""
+
 import logging
 import re
 from datetime import timedelta
@@ -140,13 +141,19 @@ def test_school_gate_duty_posted_signed_up_submitted_reviewed_and_seen(app):
 def test_the_menus_show_the_task_entries_with_counts(app):
     vol = volunteer(app)
     menu = menu_of(page(vol.get("/s/huguo/")))
-    for label, href in (("任务", "/s/huguo/tasks"), ("我的提交", "/s/huguo/me/submissions"), ("服务时长", "/s/huguo/me/hours")):
+    for label, href in (
+        ("任务", "/s/huguo/tasks"),
+        ("我的提交", "/s/huguo/me/submissions"),
+        ("服务时长", "/s/huguo/me/hours"),
+    ):
         assert f'<a href="{href}">{label}</a>' in menu
     assert '<a href="/s/huguo/me/notifications">通知</a>' in menu
     assert "/s/huguo/manage/review" not in menu
     boss = officer(app)
     menu = menu_of(page(boss.get("/s/huguo/")))
-    assert '<a href="/s/huguo/manage/tasks">发布任务</a>' in menu and '<a href="/s/huguo/manage/review">审核</a>' in menu
+    assert (
+        '<a href="/s/huguo/manage/tasks">发布任务</a>' in menu and '<a href="/s/huguo/manage/review">审核</a>' in menu
+    )
     assert "/s/huguo/tasks" not in menu
 
 
@@ -270,7 +277,9 @@ def test_a_refused_submission_shows_each_problem_keeps_the_text_and_stores_nothi
         },
         content_type="multipart/form-data",
     )
-    assert not_a_photo.status_code == 400 and "第 1 张照片：请选择不超过 5 MB 的 JPEG、PNG 或 WebP 照片。" in page(not_a_photo)
+    assert not_a_photo.status_code == 400 and "第 1 张照片：请选择不超过 5 MB 的 JPEG、PNG 或 WebP 照片。" in page(
+        not_a_photo
+    )
 
     with app.app_context():
         assert Submission.select().count() == 0
@@ -313,7 +322,10 @@ def test_self_started_work_counts_the_hours_the_volunteer_gives(app):
     assert '<dd class="points">1.5</dd>' in page(vol.get("/s/huguo/me/hours"))
 
     backwards = submit_work(
-        vol, url, photos=1, extra={"started_at": local_input(start), "ended_at": local_input(start - timedelta(hours=1))}
+        vol,
+        url,
+        photos=1,
+        extra={"started_at": local_input(start), "ended_at": local_input(start - timedelta(hours=1))},
     )
     assert backwards.status_code == 400 and 'id="ended_at-problem"' in page(backwards)
     assert vol.get("/s/huguo/work/no_such_type").status_code == 404
@@ -426,7 +438,9 @@ def test_the_task_form_refuses_an_end_before_the_start_and_keeps_what_was_typed(
     form_page = page(boss.get("/s/huguo/manage/tasks/new"))
     assert 'type="datetime-local" name="starts_at"' in form_page and '<option value="school_gate_duty"' in form_page
     start = utcnow() + timedelta(days=1)
-    refused = post_task(boss, title="倒着的任务", starts_at=local_input(start), ends_at=local_input(start - timedelta(hours=1)))
+    refused = post_task(
+        boss, title="倒着的任务", starts_at=local_input(start), ends_at=local_input(start - timedelta(hours=1))
+    )
     assert refused.status_code == 400
     text = page(refused)
     assert 'id="ends_at-problem"' in text and 'value="倒着的任务"' in text
@@ -596,7 +610,13 @@ def test_the_task_pages_read_in_english_on_request(app):
 
 @pytest.mark.parametrize(
     "path",
-    ["/s/huguo/tasks", "/s/huguo/me/submissions", "/s/huguo/me/notifications", "/s/huguo/me/hours", "/s/huguo/me/calendar"],
+    [
+        "/s/huguo/tasks",
+        "/s/huguo/me/submissions",
+        "/s/huguo/me/notifications",
+        "/s/huguo/me/hours",
+        "/s/huguo/me/calendar",
+    ],
 )
 def test_the_volunteers_pages_ask_for_sign_in(app, path):
     response = app.test_client().get(path)

@@ -1,10 +1,11 @@
 """Requests find their station by path or host; stations never see each other's data."""
+
 import pytest
 from werkzeug.exceptions import NotFound
 
-from core.testing import write_station
-from core.tenancy import get_or_404
 from core.models import User
+from core.tenancy import get_or_404
+from core.testing import write_station
 
 
 def test_station_by_path_prefix(client):

@@ -1,4 +1,5 @@
 """The test suite's own shortcuts (core.testing) never let one test see another's world."""
+
 import pytest
 from werkzeug.routing import rules
 
@@ -6,7 +7,6 @@ from core import db
 from core.models import CORE_MODELS, User
 from core.schema import HISTORY_TABLE, SchemaMigration, sources_for
 from core.testing import compiled_once, schema_templates
-
 
 
 def schema_args(app):
@@ -36,7 +36,9 @@ def test_the_next_test_starts_with_no_rows_but_the_migration_records(make_app, d
             assert User.select().count() == 0
             assert SchemaMigration.select().count() == applied > 0
             # ids start again at 1, as in a database made from nothing
-            assert User.create(role="volunteer", phone="13800000002", name="乙", password_hash="x", station=None).id == 1
+            assert (
+                User.create(role="volunteer", phone="13800000002", name="乙", password_hash="x", station=None).id == 1
+            )
 
 
 def test_a_table_a_test_changed_is_made_anew_for_the_next(make_app, database_url, tmp_path):

@@ -5,6 +5,7 @@ same as a new database's, and the app serving it.
 Every later schema change is tested here the same way. Runs on SQLite, and on
 PostgreSQL when REDARMBAND_DATABASE_URL names it.
 """
+
 import json
 import math
 import os
@@ -74,7 +75,7 @@ def rows_of(url, table, columns):
         rows = database.execute_sql(f'SELECT {quoted} FROM "{table}" ORDER BY id').fetchall()
     finally:
         db_close(database)
-    return [dict(zip(columns, map(as_stored, row))) for row in rows]
+    return [dict(zip(columns, map(as_stored, row), strict=True)) for row in rows]
 
 
 def db_close(database):

@@ -1,5 +1,6 @@
 """Request bodies of the API: a JSON object, loaded by a marshmallow schema,
 with every refusal a 400 naming the fields."""
+
 import json
 
 from flask import request
@@ -61,7 +62,7 @@ def load_with(loader, body):
     except ValidationError as error:
         raise invalid(
             {key: value if isinstance(value, list) else [str(value)] for key, value in error.messages.items()}
-        )
+        ) from error
 
 
 # ---------------------------------------------------------------------------

@@ -14,10 +14,10 @@ import re
 from flask import g, request
 
 from ..checkins import AlreadyCheckedIn
+from ..errors import Refused
 from ..models import Role, utcnow
 from ..points import AdjustmentRefused, PointsError
 from ..rewards import NotFound, RewardError, normalise_code
-from ..errors import Refused
 from ..tenancy import current_tenancy
 from .bodies import invalid, json_object, load, load_with  # noqa: F401 - the API modules' helpers
 from .errors import ApiError

@@ -2,6 +2,7 @@
 
 ``extra`` adds keys to the error object for the few errors that carry data
 (e.g. a report's ``duplicates`` with code ``likely_duplicates``)."""
+
 from flask import jsonify
 
 

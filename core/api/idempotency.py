@@ -35,7 +35,7 @@ from .errors import ApiError
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
 REPLAYED_HEADER = "Idempotent-Replayed"
-_KEY = re.compile(r"[\x20-\x7e]{1,%d}" % MAX_KEY_LENGTH)  # printable ASCII, as the IETF draft's sf-string
+_KEY = re.compile(rf"[\x20-\x7e]{{1,{MAX_KEY_LENGTH}}}")  # printable ASCII, as the IETF draft's sf-string
 _CLAIM_ATTEMPTS = 3
 
 

@@ -48,7 +48,16 @@ from .tokens import token_required
 from .views import bp
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-REPORT_FORM_FIELDS = ("category", "description", "fields", "latitude", "longitude", "address", "hide_name", "report_anyway")
+REPORT_FORM_FIELDS = (
+    "category",
+    "description",
+    "fields",
+    "latitude",
+    "longitude",
+    "address",
+    "hide_name",
+    "report_anyway",
+)
 FORM_BOOLEANS = {"true": True, "false": False}
 # a coordinate in the query: plain decimal, so "nan", "1e999" and the like are refused
 _COORDINATE = re.compile(r"[+-]?[0-9]{1,3}(?:\.[0-9]{1,15})?")
@@ -176,7 +185,9 @@ def incident_duplicates():
     _member(station, g.api_user)
     category = _query_category(station, required=True)
     problems = {}
-    coordinates = {name: _query_coordinate(name, limit, problems) for name, limit in (("latitude", 90), ("longitude", 180))}
+    coordinates = {
+        name: _query_coordinate(name, limit, problems) for name, limit in (("latitude", 90), ("longitude", 180))
+    }
     address = request.args.get("address", "")
     if len(address) > reporting.MAX_ADDRESS or _bad_text(address):
         problems["address"] = [f"at most {reporting.MAX_ADDRESS} characters, without NUL characters"]
@@ -310,6 +321,4 @@ def assign_incident(incident_id):
 @idempotent
 def confirm_incident_useful(incident_id):
     station, user = g.station, g.api_user
-    return _acted(
-        lifecycle.confirm_useful(station, user, _id_or_404(incident_id), now=common.now())
-    )
+    return _acted(lifecycle.confirm_useful(station, user, _id_or_404(incident_id), now=common.now()))

@@ -67,12 +67,19 @@ REPORT_FORM = {
     "properties": {
         "category": {"type": "string", "maxLength": 60, "description": "one of the station's incident categories"},
         "description": {"type": "string", "minLength": 1, "maxLength": MAX_DESCRIPTION},
-        "fields": {"type": "string", "description": 'the category\'s extra fields as a JSON object, e.g. {"plate": "云A12345"}'},
+        "fields": {
+            "type": "string",
+            "description": 'the category\'s extra fields as a JSON object, e.g. {"plate": "云A12345"}',
+        },
         "latitude": {"type": "number", "minimum": -90, "maximum": 90},
         "longitude": {"type": "number", "minimum": -180, "maximum": 180},
         "address": {"type": "string", "maxLength": MAX_ADDRESS, "description": "needed without coordinates"},
         "hide_name": {"type": "string", "enum": ["true", "false"]},
-        "report_anyway": {"type": "string", "enum": ["true", "false"], "description": "true: despite likely duplicates"},
+        "report_anyway": {
+            "type": "string",
+            "enum": ["true", "false"],
+            "description": "true: despite likely duplicates",
+        },
         "photos": {
             "type": "array",
             "maxItems": MAX_PHOTOS,
@@ -189,7 +196,11 @@ _ROW_ID = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
 INCIDENTS_QUERY_PARAMETERS = {
     (f"{_S}/incidents", "get"): [
         _CATEGORY,
-        _query("state", {"type": "string", "enum": list(STATE_FILTERS), "default": "live"}, "live, closed, all or one state"),
+        _query(
+            "state",
+            {"type": "string", "enum": list(STATE_FILTERS), "default": "live"},
+            "live, closed, all or one state",
+        ),
         _query("before_id", _ROW_ID, "older than this incident (the next page)"),
     ],
     (f"{_S}/incidents/duplicates", "get"): [
@@ -199,7 +210,11 @@ INCIDENTS_QUERY_PARAMETERS = {
         _query("address", {"type": "string", "maxLength": MAX_ADDRESS}, "matched when there are no coordinates"),
     ],
     (f"{_S}/incidents/changes", "get"): [
-        _query("after", {"type": "integer", "minimum": 0, "maximum": INT_MAX, "default": 0}, "a timeline line id (last_event_id)"),
+        _query(
+            "after",
+            {"type": "integer", "minimum": 0, "maximum": INT_MAX, "default": 0},
+            "a timeline line id (last_event_id)",
+        ),
     ],
     (f"{_S}/incidents/{{incident_id}}/photos/{{position}}", "get"): [
         _query("thumb", {"type": "string", "enum": ["0", "1"], "default": "0"}, "1: the thumbnail"),

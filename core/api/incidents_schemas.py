@@ -121,7 +121,9 @@ class IncidentBoardSchema(Schema):
     incidents = fields.List(fields.Nested(IncidentOutSchema), metadata={"description": "newest first"})
     has_more = fields.Boolean(metadata={"description": "older ones follow: ask again with before_id"})
     last_event_id = fields.Integer(
-        metadata={"description": "the station's newest timeline line before the board was read: follow changes after it"}
+        metadata={
+            "description": "the station's newest timeline line before the board was read: follow changes after it"
+        }
     )
 
 
@@ -191,7 +193,10 @@ class CommentInSchema(Schema):
 
 class AssignInSchema(Schema):
     assignee_id = fields.Integer(
-        required=True, allow_none=True, **_ROW_ID, metadata={"description": "an active officer or volunteer; null takes it back"}
+        required=True,
+        allow_none=True,
+        **_ROW_ID,
+        metadata={"description": "an active officer or volunteer; null takes it back"},
     )
     note = fields.String(load_default="", metadata={"description": f"at most {MAX_NOTE} characters"})
 
@@ -202,7 +207,10 @@ class ReportInSchema(Schema):
     category = fields.String(required=True)
     description = fields.String(required=True, metadata={"description": "1 to 4000 characters"})
     fields_ = fields.Dict(
-        keys=fields.String(), data_key="fields", attribute="fields", metadata={"description": "the category's extra fields"}
+        keys=fields.String(),
+        data_key="fields",
+        attribute="fields",
+        metadata={"description": "the category's extra fields"},
     )
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
@@ -225,7 +233,9 @@ def _choices(station, field):
     if callable(choices):
         choices = choices(station)
     if choices:
-        return [{"value": str(value), "label": _label(label) if hasattr(label, "zh") else None} for value, label in choices]
+        return [
+            {"value": str(value), "label": _label(label) if hasattr(label, "zh") else None} for value, label in choices
+        ]
     for validator in getattr(field, "validators", ()) or ():
         if hasattr(validator, "choices") and hasattr(validator, "labels"):  # marshmallow's OneOf
             return [{"value": str(value), "label": None} for value in validator.choices]

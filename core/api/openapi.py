@@ -1,4 +1,5 @@
 """The OpenAPI document, generated from the API's marshmallow schemas."""
+
 import copy
 from importlib import metadata
 
@@ -59,7 +60,6 @@ COMPONENTS = {
 }
 
 
-
 def build_spec(version):
     spec = APISpec(
         title="Red Armband API",
@@ -74,7 +74,10 @@ def build_spec(version):
         operation = {
             "summary": summary,
             "responses": {
-                str(status): {"description": summary if status < 400 else "error", "content": {"application/json": {"schema": name}}}
+                str(status): {
+                    "description": summary if status < 400 else "error",
+                    "content": {"application/json": {"schema": name}},
+                }
                 for status, name in responses.items()
             },
         }

@@ -14,6 +14,7 @@ from ..checkins import check_in, today_state
 from ..models import Role, User
 from ..points import DuplicateBooking, adjust, leaderboard, ranked, statement
 from . import common
+from .bodies import dump
 from .common import (
     LEADERBOARD_PERIODS,
     home_station,
@@ -23,7 +24,6 @@ from .common import (
     query_choice,
     query_page,
 )
-from .bodies import dump
 from .errors import ApiError
 from .idempotency import HEADER as IDEMPOTENCY_HEADER
 from .idempotency import idempotent
@@ -109,7 +109,7 @@ def create_adjustment():
                 "idempotency_key_reused",
                 f"this {IDEMPOTENCY_HEADER} was used for a different adjustment",
                 {IDEMPOTENCY_HEADER: ["already used for a different adjustment"]},
-            )
+            ) from error
     balance = User.get_by_id(entry.volunteer_id).points_balance
     return dump(AdjustmentOutSchema, {"entry": entry, "balance": balance}), 201
 

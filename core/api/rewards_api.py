@@ -23,6 +23,7 @@ from ..rewards import (
     visible_rewards,
 )
 from . import common
+from .bodies import dump
 from .common import (
     authenticated_user,
     code_or_404,
@@ -34,7 +35,6 @@ from .common import (
     query_choice,
     reward_id_or_404,
 )
-from .bodies import dump
 from .idempotency import idempotent
 from .points_schemas import (
     INT_MAX,

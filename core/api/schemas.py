@@ -1,4 +1,5 @@
 """Output and input schemas of the JSON API (the OpenAPI document uses them)."""
+
 from marshmallow import Schema, fields, validate
 
 from ..config import OathSchema  # the oath as a station file gives it

@@ -320,7 +320,6 @@ TASKS_PATH_PARAMETER_TYPES = {
 }
 
 
-
 def _content(response):
     if response == JPEG:
         return {JPEG: {"schema": {"type": "string", "format": "binary"}}}

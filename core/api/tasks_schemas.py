@@ -16,7 +16,6 @@ from .points_schemas import INT_MAX, BreakdownLineSchema, LabelSchema, UtcDateTi
 FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "datetime", "time", "list", "object")
 from ..tasks.review import MAX_REASON  # noqa: E402 - one limit for pages and API
 
-
 # ---------------------------------------------------------------------------
 # Task types
 # ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 """Bearer-token authentication for API views."""
+
 from functools import wraps
 
 from flask import g, request

@@ -1,4 +1,5 @@
 """API endpoints. ``ENDPOINTS`` feeds the OpenAPI document."""
+
 from datetime import UTC
 
 from flask import Blueprint, g
@@ -39,7 +40,8 @@ def _station_out(station):
 def _user_out(user):
     home = current_tenancy().station_of(user)
     station = {"slug": home.slug, "name": home.config.name, "brand": home.config.brand} if home else None
-    return dump(UserOutSchema, 
+    return dump(
+        UserOutSchema,
         {
             "id": user.id,
             "name": user.name,
@@ -51,7 +53,7 @@ def _user_out(user):
             "oath_version": user.oath_version,
             "oath_accepted_at": user.oath_accepted_at and user.oath_accepted_at.replace(tzinfo=UTC),
             "points_balance": user.points_balance,
-        }
+        },
     )
 
 
@@ -66,8 +68,10 @@ def register():
     data = _json_body(RegistrationSchema(station=g.station))
     try:
         volunteer = register_volunteer(g.station, data)
-    except DuplicatePhone:
-        raise ApiError(409, "duplicate_phone", "this phone number is already registered", {"phone": ["already registered"]})
+    except DuplicatePhone as error:
+        raise ApiError(
+            409, "duplicate_phone", "this phone number is already registered", {"phone": ["already registered"]}
+        ) from error
     return _user_out(volunteer), 201
 
 
@@ -97,6 +101,20 @@ ENDPOINTS = [
         {201: "User", 400: "Error", 404: "Error", 409: "Error"},
         False,
     ),
-    ("/api/v1/auth/tokens", "post", "Exchange phone and password for a bearer token", "TokenRequest", {201: "Token", 400: "Error", 401: "Error"}, False),
-    ("/api/v1/me", "get", "The signed-in user's profile, station, roles and points", None, {200: "User", 401: "Error"}, True),
+    (
+        "/api/v1/auth/tokens",
+        "post",
+        "Exchange phone and password for a bearer token",
+        "TokenRequest",
+        {201: "Token", 400: "Error", 401: "Error"},
+        False,
+    ),
+    (
+        "/api/v1/me",
+        "get",
+        "The signed-in user's profile, station, roles and points",
+        None,
+        {200: "User", 401: "Error"},
+        True,
+    ),
 ]

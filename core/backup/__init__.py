@@ -20,13 +20,14 @@ there were migrations (back it up before ``db upgrade``): it needs neither the
 app nor a ready database. Restoring goes into an empty database and an
 instance without uploads only, and on failure removes whatever it wrote.
 """
+
 import json
 import os
 import secrets
 import shutil
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -62,7 +63,7 @@ def make_backup(database_url, instance, to_dir, stations_dir=None, now=None):
     stations_dir = Path(stations_dir or settings_from_environment(instance)["STATIONS_DIR"])
     source = _database(database_url)
     source.check_readable()  # before any folder is made
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     to_dir = Path(to_dir).expanduser().absolute()
     folder = to_dir / f"{FOLDER_PREFIX}{now:{TIME_FORMAT}}"
     try:

@@ -1,5 +1,6 @@
 """What the SQLite and the PostgreSQL side of a backup share: the contents
 read from a database and the checks and messages about them."""
+
 from dataclasses import dataclass
 
 from ..problems import OperatorError

@@ -1,5 +1,6 @@
 """The files of an instance in a backup: uploads, the secret key and the
 station files, copied in and (uploads and key) put back."""
+
 import os
 import shutil
 from pathlib import Path

@@ -1,5 +1,6 @@
 """The PostgreSQL side of a backup: pg_dump of one snapshot, put back with
 pg_restore in one transaction."""
+
 import os
 import shutil
 import subprocess

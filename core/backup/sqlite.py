@@ -1,5 +1,6 @@
 """The SQLite side of a backup: a copy made with SQLite's online backup API,
 put back by moving a checked copy into place."""
+
 import os
 import secrets
 import shutil

@@ -11,6 +11,7 @@ same refusal the web app gives at start. The few commands that prepare the
 database are marked with :func:`prepares_database` and get the app without
 that check.
 """
+
 import logging
 import sys
 

@@ -1,4 +1,5 @@
 """``redarmband users``: officer and admin accounts."""
+
 import click
 from flask.cli import with_appcontext
 
@@ -25,7 +26,10 @@ def add_commands(cli, _pm):
 
         districts = {station.config.district for station in current_tenancy().stations.values()}
         if district and district not in districts:
-            raise click.BadParameter(f"no enabled station is in {district!r}; districts: {', '.join(sorted(districts))}", param_hint="--district")
+            raise click.BadParameter(
+                f"no enabled station is in {district!r}; districts: {', '.join(sorted(districts))}",
+                param_hint="--district",
+            )
         station_id = None
         if slug:
             station = current_tenancy().get(slug)
@@ -36,11 +40,13 @@ def add_commands(cli, _pm):
             user = create_user(
                 role=role, phone=phone, name=name, password=password, station_id=station_id, district=district
             )
-        except DuplicatePhone:
-            raise click.BadParameter(f"{phone} is already registered", param_hint="--phone")
+        except DuplicatePhone as error:
+            raise click.BadParameter(f"{phone} is already registered", param_hint="--phone") from error
         except ValueError as error:
-            raise click.UsageError(str(error))
-        click.echo(f"created {role} {user.name} ({user.phone})" + (f" at {slug or district}" if slug or district else ""))
+            raise click.UsageError(str(error)) from error
+        click.echo(
+            f"created {role} {user.name} ({user.phone})" + (f" at {slug or district}" if slug or district else "")
+        )
 
     @users_group.command("grant-collect")
     @click.option("--phone", required=True, help="the account that hands out rewards at a designated place")

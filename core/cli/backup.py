@@ -4,6 +4,7 @@ Neither builds the app: a backup is taken of a database in any state (also
 one made by 0.1.0, before ``db upgrade``), and a restore goes into an empty
 database the app would refuse to start on.
 """
+
 import os
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """``redarmband init-db``, ``db status`` and ``db upgrade``."""
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext

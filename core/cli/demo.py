@@ -1,4 +1,5 @@
 """``redarmband demo``: the shipped demo stations on a database of their own."""
+
 import logging
 from pathlib import Path
 

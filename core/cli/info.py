@@ -4,6 +4,7 @@ It reads and reports; it never creates the instance folder, the database
 file or a table, so it is safe to run on a broken or half-made installation
 (and from monitoring). It exits 1 when anything it reports is wrong.
 """
+
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -108,7 +109,7 @@ def _plugin_lines(registry, stations):
     from ..plugins import registered
 
     enabling = {}
-    for station in (stations.by_slug.values() if stations else ()):
+    for station in stations.by_slug.values() if stations else ():
         for name in station.plugins:
             enabling.setdefault(name, []).append(station.slug)
     described = {plugin["name"]: plugin for plugin in registry.describe()}

@@ -1,4 +1,5 @@
 """Checking that a server can listen where it is told to, before anything is written."""
+
 import socket
 
 from ..problems import OperatorError

@@ -3,6 +3,7 @@
 A key is made by a station admin of the station (they answer for what is
 posted with it) and printed once: only its digest is stored.
 """
+
 import click
 
 STAMP = "%Y-%m-%d %H:%M UTC"
@@ -44,7 +45,9 @@ def add_commands(cli, _pm):
                 raise IncidentError("no account with this phone", code="not_found", status=404)
             row, key = create_key(station, admin, label)
         except IncidentError:
-            raise click.BadParameter(f"{phone} is not an active station admin of {slug}", param_hint="--admin") from None
+            raise click.BadParameter(
+                f"{phone} is not an active station admin of {slug}", param_hint="--admin"
+            ) from None
         click.echo(f"created Open311 key {row.prefix}… for {slug}" + (f" ({row.label})" if row.label else ""))
         click.echo(key)
         click.echo("Keep it now: it is shown only this once and cannot be shown again.", err=True)
@@ -60,7 +63,9 @@ def add_commands(cli, _pm):
             click.echo(f"{slug}: no Open311 keys")
         for row in rows:
             state = f"revoked {row.revoked_at.strftime(STAMP)}" if row.revoked_at else "live"
-            click.echo(f"{row.prefix}  {row.label or '-'}  issued by {row.issuer}  created {row.created_at.strftime(STAMP)}  {state}")
+            click.echo(
+                f"{row.prefix}  {row.label or '-'}  issued by {row.issuer}  created {row.created_at.strftime(STAMP)}  {state}"
+            )
 
     @keys_group.command("revoke")
     @click.option("--station", "slug", required=True)

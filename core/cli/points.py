@@ -1,4 +1,5 @@
 """``redarmband points``: checking the ledger, expiring uncollected rewards."""
+
 import click
 from flask.cli import with_appcontext
 

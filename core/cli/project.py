@@ -1,4 +1,5 @@
 """``redarmband plugins new``: a station team's own plugin project."""
+
 from importlib import metadata
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def add_commands(cli, pm):
             written = scaffold.create(name, directory, title=title, installed=_installed_plugin_names(pm))
         except scaffold.ScaffoldError as error:
             hint = "NAME" if error.param == "name" else error.param
-            raise click.BadParameter(str(error), param_hint=hint)
+            raise click.BadParameter(str(error), param_hint=hint) from error
         shown = str(directory) if directory.is_absolute() or str(directory).startswith(".") else f"./{directory}"
         click.echo(f"created plugin {name!r} in {shown}:")
         for path in written:

@@ -26,6 +26,7 @@ the set-up (station files, instance folder, database) is one line and exit 1,
 not a worker crashing in a loop. Its database connections are closed before
 the workers fork, so no two processes share one.
 """
+
 import os
 import sys
 from pathlib import Path
@@ -95,17 +96,16 @@ def add_commands(cli, _pm):
         click.echo(f"Red Armband {__version__}")
         click.echo(f"instance folder: {app.instance_path}")
         click.echo(f"database: {db.describe_database()}")
-        click.echo(
-            f"stations: {app.config['STATIONS_DIR']} ({len(directory.by_slug)} station(s), {enabled} enabled)"
-        )
+        click.echo(f"stations: {app.config['STATIONS_DIR']} ({len(directory.by_slug)} station(s), {enabled} enabled)")
         for warning in directory.warnings:
             click.echo(f"warning: {warning}", err=True)
         click.echo(f"serving on http://{format_bind(host, port)}/ with {workers} worker(s) × {threads} thread(s)")
         db.close_all()  # each worker opens its own after the fork
         sys.stdout.flush()
 
-        Server(app, bind=format_bind(host, port), workers=workers, threads=threads,
-               timeout=timeout, access_log=access_log).run()
+        Server(
+            app, bind=format_bind(host, port), workers=workers, threads=threads, timeout=timeout, access_log=access_log
+        ).run()
 
 
 def parse_bind(bind):

@@ -1,4 +1,5 @@
 """``redarmband stations check``."""
+
 import click
 
 
@@ -18,7 +19,7 @@ def add_commands(cli, pm):
         try:
             stations = load_stations(directory, PluginRegistry(pm))
         except StationConfigError as error:
-            raise click.ClickException(str(error))
+            raise click.ClickException(str(error)) from error
         for warning in stations.warnings:
             click.echo(f"warning: {warning}", err=True)
         for station in stations.by_slug.values():

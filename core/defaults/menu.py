@@ -1,4 +1,5 @@
 """Core's own menu entries."""
+
 from flask import url_for
 
 from ..groups.instructions import unread_count as unread_instructions
@@ -22,7 +23,9 @@ def _counted(zh, en, count):
 
 def pending_count(station):
     """Submissions of the station waiting for review (one query)."""
-    return Submission.select().where(Submission.station == station.id, Submission.state == SubmissionState.PENDING).count()
+    return (
+        Submission.select().where(Submission.station == station.id, Submission.state == SubmissionState.PENDING).count()
+    )
 
 
 def live_incident_count(station):
@@ -46,14 +49,22 @@ def menu_items(station, user):
         items.append(MenuItem(Text("任务", "Tasks"), url_for("tasks.listing"), order=20))
         items.append(MenuItem(Text("我的积分", "My points"), url_for("points.my_points"), order=40))
         items.append(MenuItem(Text("我的提交", "My submissions"), url_for("tasks.my_submissions"), order=41))
-        items.append(MenuItem(_counted("通知", "Notifications", unread_count(user)), url_for("tasks.my_notifications"), order=42))
+        items.append(
+            MenuItem(_counted("通知", "Notifications", unread_count(user)), url_for("tasks.my_notifications"), order=42)
+        )
         items.append(MenuItem(Text("服务时长", "My hours"), url_for("tasks.my_hours"), order=43))
         items.append(MenuItem(Text("我的兑换", "My redemptions"), url_for("rewards.my_redemptions"), order=45))
     if here:
         # the live-instructions script (base.html) keeps this label's count current
-        items.append(MenuItem(_counted("指令", "Instructions", unread_instructions(user)), url_for("groups.my_instructions"), order=25))
+        items.append(
+            MenuItem(
+                _counted("指令", "Instructions", unread_instructions(user)), url_for("groups.my_instructions"), order=25
+            )
+        )
         # officers see how many reports wait for them; volunteers just the board
-        incidents = _counted("警情", "Incidents", live_incident_count(station)) if user.is_staff else Text("警情", "Incidents")
+        incidents = (
+            _counted("警情", "Incidents", live_incident_count(station)) if user.is_staff else Text("警情", "Incidents")
+        )
         items.append(MenuItem(incidents, url_for("incidents.board_page"), order=26))
         if user.active and user.role in Role.STATION_ROLES:
             items.append(MenuItem(Text("报告", "Report"), url_for("incidents.report"), order=27))
@@ -61,7 +72,9 @@ def menu_items(station, user):
         items.append(MenuItem(Text("兑换核销", "Hand out rewards"), url_for("rewards.collect"), order=60))
     if here and user.is_staff:
         items.append(MenuItem(Text("发布任务", "Post tasks"), url_for("task_review.tasks"), order=64))
-        items.append(MenuItem(_counted("审核", "Review", pending_count(station)), url_for("task_review.queue"), order=65))
+        items.append(
+            MenuItem(_counted("审核", "Review", pending_count(station)), url_for("task_review.queue"), order=65)
+        )
         items.append(MenuItem(Text("工作群", "Work groups"), url_for("groups.groups_tree"), order=66))
         items.append(MenuItem(Text("我的联络", "My volunteers"), url_for("groups.my_volunteers"), order=67))
         items.append(MenuItem(Text("管理", "Manage"), url_for("points.manage"), order=70))

@@ -1,6 +1,7 @@
 """Core's scoring rules: a check-in earns the station's ``checkin_points``;
 approved work earns its task type's ``default_points``; a report an officer
 confirmed useful earns ``[incidents] useful_points``."""
+
 from ..hookspecs import hookimpl
 from ..i18n import Text
 from ..scoring import ScoringRule

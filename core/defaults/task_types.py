@@ -1,4 +1,5 @@
 """The common task types of the Kunming programme, offered at every station."""
+
 from marshmallow import Schema, fields, validate
 
 from ..hookspecs import hookimpl
@@ -10,7 +11,9 @@ from ..validation import TypedText
 class BusinessInfoFields(Schema):
     """企业信息采集: what is recorded of each business visited."""
 
-    business_name = TypedText(required=True, min_length=1, max_length=100, metadata={"label": Text("商户名称", "Business name")})
+    business_name = TypedText(
+        required=True, min_length=1, max_length=100, metadata={"label": Text("商户名称", "Business name")}
+    )
     address = TypedText(required=True, min_length=1, max_length=200, metadata={"label": Text("地址", "Address")})
     contact_phone = fields.String(
         load_default="",
@@ -29,10 +32,34 @@ class CouncilFields(Schema):
 
 
 COMMON_TASK_TYPES = [
-    TaskType("patrol", Text("安全巡查", "Safety patrol"), Text("在责任区巡查，发现隐患及时报告。", "Patrol the area and report hazards."), default_points=5, min_photos=1),
-    TaskType("traffic_guiding", Text("交通引导", "Traffic guiding"), Text("在路口协助疏导交通。", "Help guide traffic at junctions."), default_points=5, min_photos=1),
-    TaskType("illegal_parking", Text("清理违停", "Illegal-parking clean-up"), Text("劝导违停车辆驶离。", "Ask illegally parked vehicles to move on."), default_points=3, min_photos=1),
-    TaskType("illegal_posters", Text("清理小广告", "Removing illegal posters"), Text("清除非法小广告。", "Remove illegal posters and stickers."), default_points=3, min_photos=2),
+    TaskType(
+        "patrol",
+        Text("安全巡查", "Safety patrol"),
+        Text("在责任区巡查，发现隐患及时报告。", "Patrol the area and report hazards."),
+        default_points=5,
+        min_photos=1,
+    ),
+    TaskType(
+        "traffic_guiding",
+        Text("交通引导", "Traffic guiding"),
+        Text("在路口协助疏导交通。", "Help guide traffic at junctions."),
+        default_points=5,
+        min_photos=1,
+    ),
+    TaskType(
+        "illegal_parking",
+        Text("清理违停", "Illegal-parking clean-up"),
+        Text("劝导违停车辆驶离。", "Ask illegally parked vehicles to move on."),
+        default_points=3,
+        min_photos=1,
+    ),
+    TaskType(
+        "illegal_posters",
+        Text("清理小广告", "Removing illegal posters"),
+        Text("清除非法小广告。", "Remove illegal posters and stickers."),
+        default_points=3,
+        min_photos=2,
+    ),
     TaskType(
         "business_info",
         Text("企业信息采集", "Business information collection"),
@@ -41,7 +68,13 @@ COMMON_TASK_TYPES = [
         fields_schema=BusinessInfoFields,
         min_photos=1,
     ),
-    TaskType("school_safety", Text("校园安全", "School safety"), Text("上下学时段守护校园周边。", "Guard school surroundings at arrival and release."), default_points=5, min_photos=1),
+    TaskType(
+        "school_safety",
+        Text("校园安全", "School safety"),
+        Text("上下学时段守护校园周边。", "Guard school surroundings at arrival and release."),
+        default_points=5,
+        min_photos=1,
+    ),
     TaskType(
         "neighbourhood_council",
         Text("院坝议事", "Neighbourhood council"),

@@ -1,4 +1,5 @@
 """The default theme: 春城红袖标 red."""
+
 from pathlib import Path
 
 from ..hookspecs import hookimpl

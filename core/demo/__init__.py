@@ -5,6 +5,7 @@ these functions fill that database and are safe to run again: what exists is
 kept. The stations are ``core/demo/stations`` (the repository's ``stations/``,
 shipped in the wheel), so the demo works outside a checkout too.
 """
+
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -75,7 +76,9 @@ def create_accounts():
     districts = sorted({station.config.district for station in stations})
     for number, district in enumerate(districts, start=1):
         phone = f"139000098{number:02d}"
-        _ensure_user(role=Role.DISTRICT_ADMIN, phone=phone, name=f"{district}管理员", station_id=None, district=district)
+        _ensure_user(
+            role=Role.DISTRICT_ADMIN, phone=phone, name=f"{district}管理员", station_id=None, district=district
+        )
         logins.append((district, Role.DISTRICT_ADMIN, phone))
     _ensure_user(role=Role.CITY_ADMIN, phone=CITY_ADMIN_PHONE, name="市级管理员", station_id=None)
     logins.append(("(city)", Role.CITY_ADMIN, CITY_ADMIN_PHONE))
@@ -114,12 +117,20 @@ def create_groups():
     station's demo volunteer in the first; a team that exists already is left
     alone, so a second demo start adds nothing."""
     for station in current_tenancy().stations.values():
-        admin = User.select().where(User.station == station.id, User.role == Role.STATION_ADMIN).order_by(User.id).first()
+        admin = (
+            User.select().where(User.station == station.id, User.role == Role.STATION_ADMIN).order_by(User.id).first()
+        )
         if admin is None:
             continue
-        volunteer = User.select().where(User.station == station.id, User.role == Role.VOLUNTEER).order_by(User.id).first()
+        volunteer = (
+            User.select().where(User.station == station.id, User.role == Role.VOLUNTEER).order_by(User.id).first()
+        )
         for number, name in enumerate(DEMO_TEAMS):
-            if Group.select().where(Group.station == station.id, Group.kind == GroupKind.TEAM, Group.name == name).exists():
+            if (
+                Group.select()
+                .where(Group.station == station.id, Group.kind == GroupKind.TEAM, Group.name == name)
+                .exists()
+            ):
                 continue
             team = create_team(station, admin, name)
             if number == 0 and volunteer is not None:
@@ -129,7 +140,13 @@ def create_groups():
 # A few live reports per station, near the centre of Kunming: (category, description, fields, address, offset).
 DEMO_INCIDENTS = (
     ("illegal_parking", "白色轿车停在消防通道上，挡住了小区大门。", {"plate": "云A·12345"}, "小区东门消防通道", 0.0000),
-    ("lost_and_found", "在公交站捡到一个黑色钱包，已交到便民服务点。", {"kind": "found", "item": "黑色钱包"}, "公交站台", 0.0030),
+    (
+        "lost_and_found",
+        "在公交站捡到一个黑色钱包，已交到便民服务点。",
+        {"kind": "found", "item": "黑色钱包"},
+        "公交站台",
+        0.0030,
+    ),
     ("illegal_posters", "电线杆上贴满了办证小广告。", {}, "人民路口电线杆", 0.0060),
 )
 DEMO_CENTRE = (25.0389, 102.7183)  # 昆明 — a spot in the city centre
@@ -142,7 +159,9 @@ def create_incidents():
     for number, station in enumerate(sorted(current_tenancy().stations.values(), key=lambda s: s.slug)):
         if Incident.select().where(Incident.station == station.id).exists():
             continue
-        volunteer = User.select().where(User.station == station.id, User.role == Role.VOLUNTEER).order_by(User.id).first()
+        volunteer = (
+            User.select().where(User.station == station.id, User.role == Role.VOLUNTEER).order_by(User.id).first()
+        )
         officer = User.select().where(User.station == station.id, User.role == Role.OFFICER).order_by(User.id).first()
         if volunteer is None or officer is None:
             continue

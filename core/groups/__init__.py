@@ -6,6 +6,7 @@
 - :mod:`.mobilisation`: calling a group up (战时全线飘红) and the live tally;
 - :mod:`.liaison`: an officer's volunteers (一人联络十名) and their meetings.
 """
+
 from .errors import GroupError
 
 __all__ = ["GroupError"]

@@ -6,6 +6,7 @@ instruction to 200,000 volunteers is one statement, and "who has not
 acknowledged" is then a plain query. Acknowledging is one guarded UPDATE,
 so a second acknowledgement is refused (409) and changes nothing.
 """
+
 import json
 
 from flask import current_app
@@ -47,7 +48,14 @@ def _save_photos(group, tenancy, photos, now):
     max_bytes = station.config.tasks.max_photo_bytes if station else DEFAULT_MAX_PHOTO_BYTES
     folder_owner = station.slug if station else "city"
     try:
-        return save_photos(current_app._get_current_object(), folder_owner, "instructions", photos, max_bytes=max_bytes, today=now.date())
+        return save_photos(
+            current_app._get_current_object(),
+            folder_owner,
+            "instructions",
+            photos,
+            max_bytes=max_bytes,
+            today=now.date(),
+        )
     except PhotoRejected as rejected:
         raise invalid({"photos": [f"photo {rejected.number}: {rejected}"]}) from rejected
 
@@ -116,9 +124,11 @@ def photo_path(tenancy, user, instruction_id, position):
     instruction = Instruction.get_or_none(Instruction.id == instruction_id)
     if instruction is None or not 1 <= position <= len(instruction.photos or []):
         raise not_found("photo")
-    reached = InstructionRecipient.select().where(
-        InstructionRecipient.instruction == instruction.id, InstructionRecipient.user == user.id
-    ).exists()
+    reached = (
+        InstructionRecipient.select()
+        .where(InstructionRecipient.instruction == instruction.id, InstructionRecipient.user == user.id)
+        .exists()
+    )
     if not reached and not may_instruct(user, Group.get_by_id(instruction.group_id), tenancy):
         raise not_found("photo")
     return instruction.photos[position - 1]
@@ -164,9 +174,11 @@ def acknowledge(user, instruction_id, now=None):
     )
     if moved:
         return now
-    if InstructionRecipient.select().where(
-        InstructionRecipient.instruction == instruction_id, InstructionRecipient.user == user.id
-    ).exists():
+    if (
+        InstructionRecipient.select()
+        .where(InstructionRecipient.instruction == instruction_id, InstructionRecipient.user == user.id)
+        .exists()
+    ):
         raise GroupError("you have acknowledged this instruction already", code="already_acknowledged")
     raise not_found("instruction")
 
@@ -211,7 +223,11 @@ def remind(tenancy, user, instruction_id, now=None):
         about = {"instruction_id": instruction.id, "text": instruction.text[:100]}
         Notification.insert_from(
             InstructionRecipient.select(
-                InstructionRecipient.station, InstructionRecipient.user, Value(REMINDER), Value(json.dumps(about, ensure_ascii=False)), Value(now)
+                InstructionRecipient.station,
+                InstructionRecipient.user,
+                Value(REMINDER),
+                Value(json.dumps(about, ensure_ascii=False)),
+                Value(now),
             ).where(waiting),
             [Notification.station, Notification.user, Notification.kind, Notification.data, Notification.created_at],
         ).execute()
@@ -221,9 +237,7 @@ def remind(tenancy, user, instruction_id, now=None):
 def tally(instruction_id):
     """``(acknowledged, total)`` of one instruction."""
     row = (
-        InstructionRecipient.select(
-            fn.COUNT(InstructionRecipient.acknowledged_at), fn.COUNT(InstructionRecipient.id)
-        )
+        InstructionRecipient.select(fn.COUNT(InstructionRecipient.acknowledged_at), fn.COUNT(InstructionRecipient.id))
         .where(InstructionRecipient.instruction == instruction_id)
         .tuples()
         .get()

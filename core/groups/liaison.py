@@ -3,6 +3,7 @@ station (``[groups] liaison_limit``, default 10); a volunteer has at most one
 liaison. Officers log their weekly meetings; the station sees who is over
 the limit or has not met their volunteers for two weeks.
 """
+
 from datetime import timedelta
 
 from marshmallow import Schema, fields, validate
@@ -47,7 +48,9 @@ def _of_station(station, user_id, role):
 def assign(station, by, officer_id, volunteer_id, now=None):
     """Make ``officer_id`` the liaison of ``volunteer_id`` (station staff)."""
     _staff_of(station, by)
-    officer = User.get_or_none(User.id == officer_id, User.station == station.id, User.role.in_((Role.OFFICER, Role.STATION_ADMIN)))
+    officer = User.get_or_none(
+        User.id == officer_id, User.station == station.id, User.role.in_((Role.OFFICER, Role.STATION_ADMIN))
+    )
     if officer is None:
         raise not_found("officer")
     volunteer = _of_station(station, volunteer_id, Role.VOLUNTEER)
@@ -58,8 +61,14 @@ def assign(station, by, officer_id, volunteer_id, now=None):
         with write_transaction():
             for_update(User.select().where(User.id == officer.id)).get()  # one assignment per officer at a time
             if Liaison.select().where(Liaison.officer == officer.id).count() >= limit:
-                raise GroupError(f"{officer.name} is the liaison of {limit} volunteers already", code="liaison_limit", field="officer_id")
-            return Liaison.create(station=station.id, officer=officer.id, volunteer=volunteer.id, assigned_at=now or utcnow())
+                raise GroupError(
+                    f"{officer.name} is the liaison of {limit} volunteers already",
+                    code="liaison_limit",
+                    field="officer_id",
+                )
+            return Liaison.create(
+                station=station.id, officer=officer.id, volunteer=volunteer.id, assigned_at=now or utcnow()
+            )
     except IntegrityError as error:
         raise GroupError("this volunteer has a liaison already", code="has_liaison", field="volunteer_id") from error
 
@@ -85,7 +94,10 @@ def my_volunteers(station, officer):
     if not ids:
         return []
     last_checkin = dict(
-        CheckIn.select(CheckIn.volunteer, fn.MAX(CheckIn.local_date)).where(CheckIn.volunteer.in_(ids)).group_by(CheckIn.volunteer).tuples()
+        CheckIn.select(CheckIn.volunteer, fn.MAX(CheckIn.local_date))
+        .where(CheckIn.volunteer.in_(ids))
+        .group_by(CheckIn.volunteer)
+        .tuples()
     )
     last_submission = dict(
         Submission.select(Submission.volunteer, fn.MAX(Submission.submitted_at))
@@ -129,7 +141,12 @@ def log_meeting(station, officer, data, now=None):
 
 
 def meetings_of(officer, limit=20):
-    return list(LiaisonMeeting.select().where(LiaisonMeeting.officer == officer.id).order_by(LiaisonMeeting.held_on.desc()).limit(limit))
+    return list(
+        LiaisonMeeting.select()
+        .where(LiaisonMeeting.officer == officer.id)
+        .order_by(LiaisonMeeting.held_on.desc())
+        .limit(limit)
+    )
 
 
 def overview(station, now=None):
@@ -139,7 +156,10 @@ def overview(station, now=None):
     today = local_date_of(station, now)
     limit = station.config.groups.liaison_limit
     counts = dict(
-        Liaison.select(Liaison.officer, fn.COUNT(Liaison.id)).where(Liaison.station == station.id).group_by(Liaison.officer).tuples()
+        Liaison.select(Liaison.officer, fn.COUNT(Liaison.id))
+        .where(Liaison.station == station.id)
+        .group_by(Liaison.officer)
+        .tuples()
     )
     last_met = dict(
         LiaisonMeeting.select(LiaisonMeeting.officer, fn.MAX(LiaisonMeeting.held_on))

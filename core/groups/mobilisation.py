@@ -6,6 +6,7 @@ answering is one guarded UPDATE of that row (not answered yet, still open),
 so the tally — counts of the rows — is exact however many answer at once.
 It ends by hand or at the deadline; the tally at the end is kept.
 """
+
 from datetime import timedelta
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
@@ -52,7 +53,9 @@ def start(tenancy, admin, group_id, data, now=None):
     if not now < deadline <= now + timedelta(hours=MAX_HOURS):
         raise invalid({"deadline": [f"must be in the next {MAX_HOURS} hours"]})
     with write_transaction():
-        mobilisation = Mobilisation.create(group=group.id, started_by=admin.id, text=data["text"], deadline=deadline, started_at=now)
+        mobilisation = Mobilisation.create(
+            group=group.id, started_by=admin.id, text=data["text"], deadline=deadline, started_at=now
+        )
         called = audience(group, tenancy).where(User.id != admin.id)
         MobilisationAnswer.insert_from(
             called.select(Value(mobilisation.id), User.id, User.station),
@@ -72,9 +75,11 @@ def get(tenancy, user, mobilisation_id, now=None):
 
 
 def _called(user, mobilisation):
-    return MobilisationAnswer.select().where(
-        MobilisationAnswer.mobilisation == mobilisation.id, MobilisationAnswer.user == user.id
-    ).exists()
+    return (
+        MobilisationAnswer.select()
+        .where(MobilisationAnswer.mobilisation == mobilisation.id, MobilisationAnswer.user == user.id)
+        .exists()
+    )
 
 
 def answer(user, mobilisation_id, data, now=None):
@@ -93,7 +98,9 @@ def answer(user, mobilisation_id, data, now=None):
     )
     if moved:
         return now
-    row = MobilisationAnswer.get_or_none(MobilisationAnswer.mobilisation == mobilisation_id, MobilisationAnswer.user == user.id)
+    row = MobilisationAnswer.get_or_none(
+        MobilisationAnswer.mobilisation == mobilisation_id, MobilisationAnswer.user == user.id
+    )
     if row is None:
         raise not_found("mobilisation")
     if row.answered_at is not None:

@@ -6,6 +6,7 @@ station group, and so in its district's and the city's. Teams are made by
 station admins, below their station group or below one of its teams, and
 hold the volunteers and officers added to them.
 """
+
 from peewee import IntegrityError, fn
 
 from ..db import write_transaction
@@ -118,7 +119,8 @@ def audience(group, tenancy):
         members = GroupMember.select(GroupMember.user).where(GroupMember.group.in_(teams_below(group)))
         return User.select(User.id, User.station).where(User.id.in_(members), User.active == True)  # noqa: E712
     return User.select(User.id, User.station).where(
-        User.station.in_(station_ids_below(group, tenancy)), User.active == True  # noqa: E712
+        User.station.in_(station_ids_below(group, tenancy)),
+        User.active == True,  # noqa: E712
     )
 
 
@@ -218,11 +220,21 @@ def remove_member(station, admin, team_id, user_id):
 
 
 def members_of(team):
-    return list(User.select().join(GroupMember, on=(GroupMember.user == User.id)).where(GroupMember.group == team.id).order_by(User.name))
+    return list(
+        User.select()
+        .join(GroupMember, on=(GroupMember.user == User.id))
+        .where(GroupMember.group == team.id)
+        .order_by(User.name)
+    )
 
 
 def teams_of(user):
-    return list(Group.select().join(GroupMember, on=(GroupMember.group == Group.id)).where(GroupMember.user == user.id).order_by(Group.name))
+    return list(
+        Group.select()
+        .join(GroupMember, on=(GroupMember.group == Group.id))
+        .where(GroupMember.user == user.id)
+        .order_by(Group.name)
+    )
 
 
 def member_counts(groups, tenancy):

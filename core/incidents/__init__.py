@@ -8,6 +8,7 @@ officers triage it, and other systems speak Open311 to it. One module per job:
 - :mod:`.board`: the station's board and what changed since (live pages);
 - :mod:`.keys`: Open311 API keys, one station each.
 """
+
 from .categories import IncidentCategory
 from .errors import IncidentError
 

@@ -5,6 +5,7 @@ Every change to an incident writes a timeline line, and those lines have
 increasing ids per database, so "what changed since line N" is one indexed
 query: any app server answers a live board from the database alone.
 """
+
 from ..models import Incident, IncidentEvent, IncidentState, User
 from .errors import not_found
 from .lifecycle import is_station_member, is_station_staff, row_id
@@ -33,7 +34,14 @@ def board(station, *, category=None, state="live", before_id=None, limit=BOARD_S
 
 def last_event_id(station):
     """The newest timeline line of the station (0 if none): where a live board starts."""
-    return IncidentEvent.select(IncidentEvent.id).where(IncidentEvent.station == station.id).order_by(IncidentEvent.id.desc()).limit(1).scalar() or 0
+    return (
+        IncidentEvent.select(IncidentEvent.id)
+        .where(IncidentEvent.station == station.id)
+        .order_by(IncidentEvent.id.desc())
+        .limit(1)
+        .scalar()
+        or 0
+    )
 
 
 def changed_since(station, after_event_id, limit=BOARD_SIZE):
@@ -49,7 +57,10 @@ def changed_since(station, after_event_id, limit=BOARD_SIZE):
     if not events:
         return [], after_event_id
     ids = list(dict.fromkeys(event.incident_id for event in events))
-    by_id = {incident.id: incident for incident in Incident.select().where(Incident.id.in_(ids), Incident.station == station.id)}
+    by_id = {
+        incident.id: incident
+        for incident in Incident.select().where(Incident.id.in_(ids), Incident.station == station.id)
+    }
     return [by_id[i] for i in ids if i in by_id], events[-1].id
 
 
@@ -58,7 +69,11 @@ def reporter_name(station, viewer, incident):
     always; other volunteers not when the reporter asked to hide it."""
     if incident.reporter_id is None:
         return None
-    if incident.hide_name and not is_station_staff(station, viewer) and getattr(viewer, "id", None) != incident.reporter_id:
+    if (
+        incident.hide_name
+        and not is_station_staff(station, viewer)
+        and getattr(viewer, "id", None) != incident.reporter_id
+    ):
         return None
     return User.select(User.name).where(User.id == incident.reporter_id).scalar()
 
@@ -75,7 +90,11 @@ def photo_path(station, user, incident_id, position):
     if not is_station_member(station, user):
         raise not_found("photo")
     incident_id = row_id(incident_id)
-    incident = None if incident_id is None else Incident.get_or_none(Incident.id == incident_id, Incident.station == station.id)
+    incident = (
+        None
+        if incident_id is None
+        else Incident.get_or_none(Incident.id == incident_id, Incident.station == station.id)
+    )
     if incident is None or not 1 <= position <= len(incident.photos or []):
         raise not_found("photo")
     return incident.photos[position - 1]

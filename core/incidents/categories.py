@@ -5,6 +5,7 @@ once at start-up; a station sees core's and those of the plugins it enabled,
 less those its config switches off (``[incidents] disabled``). Each is one
 Open311 service at that station.
 """
+
 from dataclasses import dataclass
 
 from marshmallow import Schema
@@ -35,12 +36,19 @@ class IncidentCategory:
     group: str = ""  # Open311 group
 
     def __post_init__(self):
-        if not (self.key and len(self.key) <= 60 and self.key.replace("_", "").replace("-", "").isalnum() and self.key.isascii()):
+        if not (
+            self.key
+            and len(self.key) <= 60
+            and self.key.replace("_", "").replace("-", "").isalnum()
+            and self.key.isascii()
+        ):
             raise ValueError(f"incident category {self.key!r}: expected 1–60 ASCII letters, digits, '_' or '-'")
         if not 0 <= self.max_photos <= MAX_PHOTOS:
             raise ValueError(f"incident category {self.key!r}: max_photos must be 0 to {MAX_PHOTOS}")
         schema = self.fields_schema
-        if schema is not None and not (isinstance(schema, Schema) or (isinstance(schema, type) and issubclass(schema, Schema))):
+        if schema is not None and not (
+            isinstance(schema, Schema) or (isinstance(schema, type) and issubclass(schema, Schema))
+        ):
             raise ValueError(f"incident category {self.key!r}: fields_schema must be a marshmallow Schema")
 
     def fields_loader(self):

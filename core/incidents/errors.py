@@ -1,4 +1,5 @@
 """Refusals of the incident modules: nothing was changed."""
+
 from ..errors import Refused, refusal_makers
 
 

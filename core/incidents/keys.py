@@ -5,6 +5,7 @@ copy of the database does not hand out working keys. A key is issued by a
 station admin, who answers for what is posted with it (an urgent report
 posted with it alerts the district in their name).
 """
+
 import hashlib
 import hmac
 import secrets
@@ -23,7 +24,9 @@ def create_key(station, admin, label="", now=None):
     """A new key for ``station``, issued by ``admin`` (a station admin of it).
     Returns ``(row, key)``: the key itself is not kept."""
     if admin is None or admin.station_id != station.id or admin.role != Role.STATION_ADMIN or not admin.active:
-        raise IncidentError("Open311 keys are issued by an active admin of the station", code="not_station_admin", status=403)
+        raise IncidentError(
+            "Open311 keys are issued by an active admin of the station", code="not_station_admin", status=403
+        )
     key = f"ra_{secrets.token_urlsafe(KEY_BYTES)}"
     row = Open311Key.create(
         station=station.id,

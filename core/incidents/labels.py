@@ -1,5 +1,6 @@
 """The incident states in words, in the reader's language: one list for
 pages and notifications alike."""
+
 from flask_babel import lazy_gettext as _l
 
 from ..models import IncidentState

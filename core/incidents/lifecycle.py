@@ -27,15 +27,26 @@ from ..models import (
 from ..points import Booking, local_date_of
 from ..scoring import ScoringEvent, apply_daily_cap, score
 from ..validation import no_control_characters
-from .ordering import hold_timeline
 from .errors import IncidentError, forbidden, invalid, not_found
+from .ordering import hold_timeline
 
 MAX_NOTE = 1000
 
 # Where each state may go next (closed states are final: a new report is a new incident).
 TRANSITIONS = {
-    IncidentState.OPEN: (IncidentState.ACKNOWLEDGED, IncidentState.IN_PROGRESS, IncidentState.RESOLVED, IncidentState.DUPLICATE, IncidentState.NOT_ACTIONABLE),
-    IncidentState.ACKNOWLEDGED: (IncidentState.IN_PROGRESS, IncidentState.RESOLVED, IncidentState.DUPLICATE, IncidentState.NOT_ACTIONABLE),
+    IncidentState.OPEN: (
+        IncidentState.ACKNOWLEDGED,
+        IncidentState.IN_PROGRESS,
+        IncidentState.RESOLVED,
+        IncidentState.DUPLICATE,
+        IncidentState.NOT_ACTIONABLE,
+    ),
+    IncidentState.ACKNOWLEDGED: (
+        IncidentState.IN_PROGRESS,
+        IncidentState.RESOLVED,
+        IncidentState.DUPLICATE,
+        IncidentState.NOT_ACTIONABLE,
+    ),
     IncidentState.IN_PROGRESS: (IncidentState.RESOLVED, IncidentState.DUPLICATE, IncidentState.NOT_ACTIONABLE),
     IncidentState.RESOLVED: (),
     IncidentState.DUPLICATE: (),
@@ -64,7 +75,11 @@ def row_id(value):
 def get_incident(station, incident_id):
     """The station's incident ``incident_id``; another station's is not found."""
     incident_id = row_id(incident_id)
-    incident = None if incident_id is None else Incident.get_or_none(Incident.id == incident_id, Incident.station == station.id)
+    incident = (
+        None
+        if incident_id is None
+        else Incident.get_or_none(Incident.id == incident_id, Incident.station == station.id)
+    )
     if incident is None:
         raise not_found("incident")
     return incident
@@ -126,7 +141,9 @@ def change_state(station, actor, incident_id, to_state, *, note="", duplicate_of
         if to_state == IncidentState.DUPLICATE:
             original = original_id and Incident.get_or_none(Incident.id == original_id, Incident.station == station.id)
             if original is None or original.id == incident.id or original.state == IncidentState.DUPLICATE:
-                raise invalid({"duplicate_of": ["expected another report of this station that is not itself a duplicate"]})
+                raise invalid(
+                    {"duplicate_of": ["expected another report of this station that is not itself a duplicate"]}
+                )
         seen = expected_state or incident.state
         if to_state not in TRANSITIONS.get(seen, ()):
             raise IncidentError(f"an incident that is {seen} cannot become {to_state}", code="bad_transition")
@@ -154,7 +171,9 @@ def change_state(station, actor, incident_id, to_state, *, note="", duplicate_of
 
 def _may_move(station, actor, incident, to_state):
     if not is_station_staff(station, actor) and not (incident.assignee_id == actor.id and to_state in ASSIGNEE_MAY):
-        raise forbidden("only this station's officers, or the person it is assigned to, move an incident on", "staff_only")
+        raise forbidden(
+            "only this station's officers, or the person it is assigned to, move an incident on", "staff_only"
+        )
 
 
 def comment(station, actor, incident_id, note, *, now=None):
@@ -165,7 +184,12 @@ def comment(station, actor, incident_id, note, *, now=None):
     with write_transaction():
         hold_timeline(station)
         event = IncidentEvent.create(
-            incident=incident.id, station=station.id, kind=IncidentEventKind.COMMENT, actor=actor.id, note=note, created_at=now
+            incident=incident.id,
+            station=station.id,
+            kind=IncidentEventKind.COMMENT,
+            actor=actor.id,
+            note=note,
+            created_at=now,
         )
         Incident.update(updated_at=now).where(Incident.id == incident.id).execute()
     return _after(station, incident, event)
@@ -232,7 +256,9 @@ def confirm_useful(station, officer, incident_id, *, now=None):
         if reporter is not None and reporter.role == Role.VOLUNTEER and reporter.station_id == station.id:
             booking.lock(reporter.id)  # the day's earned total must not move under the cap
             today = local_date_of(station, now)
-            event = ScoringEvent("incident", station, reporter, today, {"incident": current, "category": current.category})
+            event = ScoringEvent(
+                "incident", station, reporter, today, {"incident": current, "category": current.category}
+            )
             lines = apply_daily_cap(station, score(station, event), booking.earned_on(reporter.id, today))
             points = sum(line.points for line in lines)
             if points > 0:

@@ -9,6 +9,7 @@ that writes a station's timeline first locks the station's row: the next
 one draws its id only after this one has committed. On SQLite,
 ``BEGIN IMMEDIATE`` already lets one writer at a time.
 """
+
 from ..db import for_update
 from ..models import Station
 

@@ -6,6 +6,7 @@ GPS gone) and the incident, its first timeline line and — for an urgent
 category such as 寻找走失儿童 — its urgent instruction to the whole district
 are written in one transaction. A refusal leaves no row and no file.
 """
+
 import logging
 import math
 import secrets
@@ -54,8 +55,12 @@ class ReportSchema(Schema):
     category = fields.String(required=True, validate=validate.Length(min=1, max=60))
     description = TypedText(required=True, min_length=1, max_length=MAX_DESCRIPTION)
     extra_fields = fields.Dict(keys=fields.String(), load_default=dict, data_key="fields", attribute="fields")
-    latitude = fields.Float(load_default=None, allow_none=True, allow_nan=False, validate=validate.Range(min=-90, max=90))
-    longitude = fields.Float(load_default=None, allow_none=True, allow_nan=False, validate=validate.Range(min=-180, max=180))
+    latitude = fields.Float(
+        load_default=None, allow_none=True, allow_nan=False, validate=validate.Range(min=-90, max=90)
+    )
+    longitude = fields.Float(
+        load_default=None, allow_none=True, allow_nan=False, validate=validate.Range(min=-180, max=180)
+    )
     address = TypedText(load_default="", max_length=MAX_ADDRESS)
     hide_name = fields.Boolean(load_default=False)
 
@@ -72,7 +77,9 @@ def load_report(raw):
     try:
         data = ReportSchema().load(raw, unknown=RAISE)
     except ValidationError as error:
-        raise invalid({key: value if isinstance(value, list) else [str(value)] for key, value in error.messages.items()}) from error
+        raise invalid(
+            {key: value if isinstance(value, list) else [str(value)] for key, value in error.messages.items()}
+        ) from error
     data["address"] = data["address"].strip()
     data["description"] = data["description"].strip()
     if not data["description"]:
@@ -86,7 +93,9 @@ def check_category(station, data, photo_count):
     category = station.incident_category(data["category"])
     if category is None:
         known = ", ".join(c.key for c in station.incident_categories)
-        raise invalid({"category": [f"unknown incident category {data['category']!r} at this station; expected one of: {known}"]})
+        raise invalid(
+            {"category": [f"unknown incident category {data['category']!r} at this station; expected one of: {known}"]}
+        )
     problems, extra = {}, {}
     loader = category.fields_loader()
     if loader is not None:
@@ -104,7 +113,9 @@ def check_category(station, data, photo_count):
     return category, extra
 
 
-def report(station, reporter, data, photos=(), *, now=None, source=IncidentSource.VOLUNTEER, contact=None, alert_author=None):
+def report(
+    station, reporter, data, photos=(), *, now=None, source=IncidentSource.VOLUNTEER, contact=None, alert_author=None
+):
     """Record an incident: ``data`` from :func:`load_report`, ``photos`` the
     uploaded files' bytes. ``reporter`` is a member of the station, or
     ``None`` for an Open311 client; an urgent category's instruction is then
@@ -247,8 +258,14 @@ def likely_duplicates(station, category, *, latitude=None, longitude=None, addre
         # a box around the point narrows the rows in SQL; the exact distance is then computed
         d_lat = math.degrees(radius / EARTH_RADIUS_M)
         d_lon = d_lat / max(math.cos(math.radians(latitude)), 0.01)
-        boxed = query.where(Incident.latitude.between(latitude - d_lat, latitude + d_lat), Incident.longitude.between(longitude - d_lon, longitude + d_lon))
-        found = [(incident, distance_m(latitude, longitude, incident.latitude, incident.longitude)) for incident in boxed.limit(200)]
+        boxed = query.where(
+            Incident.latitude.between(latitude - d_lat, latitude + d_lat),
+            Incident.longitude.between(longitude - d_lon, longitude + d_lon),
+        )
+        found = [
+            (incident, distance_m(latitude, longitude, incident.latitude, incident.longitude))
+            for incident in boxed.limit(200)
+        ]
         found = [(incident, round(metres)) for incident, metres in found if metres <= radius]
         found.sort(key=lambda pair: (pair[1], -pair[0].id))
     else:

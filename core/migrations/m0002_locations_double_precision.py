@@ -5,6 +5,7 @@
 REAL is already an 8-byte float there, so it has nothing to change. Values
 stored before keep the precision they were stored with.
 """
+
 from peewee import DoubleField
 
 LOCATED_TABLES = ("submission", "incident")

@@ -2,6 +2,7 @@
 
 Times are stored as naive UTC; pages convert them to the station's zone.
 """
+
 from .accounts import ApiToken, IdempotentRequest, Role, Station, User
 from .base import BaseModel, JSONField, utcnow
 from .groups import (

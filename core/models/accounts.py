@@ -1,6 +1,7 @@
 """Stations, users and their API tokens."""
+
 from flask_login import UserMixin
-from peewee import BooleanField, Check, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, Check, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .base import BaseModel, utcnow
 

@@ -1,4 +1,5 @@
 """The model base class and field helpers shared by core's models."""
+
 import json
 from datetime import UTC, datetime
 

@@ -6,6 +6,7 @@ admins. Who an instruction or a mobilisation reaches is written down when it
 is posted (one row per person), so "who has not acknowledged / answered" and
 the tally are plain queries, exact under many simultaneous answers.
 """
+
 from peewee import SQL, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, TextField
 
 from .accounts import Station, User
@@ -132,4 +133,14 @@ class LiaisonMeeting(BaseModel):
         indexes = ((("officer", "held_on"), False),)
 
 
-GROUP_MODELS = [Group, GroupMember, DistrictAdmin, Instruction, InstructionRecipient, Mobilisation, MobilisationAnswer, Liaison, LiaisonMeeting]
+GROUP_MODELS = [
+    Group,
+    GroupMember,
+    DistrictAdmin,
+    Instruction,
+    InstructionRecipient,
+    Mobilisation,
+    MobilisationAnswer,
+    Liaison,
+    LiaisonMeeting,
+]

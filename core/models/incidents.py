@@ -4,6 +4,7 @@ An incident belongs to one station. Its state changes by guarded UPDATEs
 (``WHERE state = <what the officer saw>``), and every change, comment and
 assignment is a row of :class:`IncidentEvent`: the timeline is the history.
 """
+
 from peewee import (
     BooleanField,
     CharField,

@@ -1,4 +1,5 @@
 """The points ledger and what is derived from it in the same transaction."""
+
 from peewee import SQL, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField
 
 from .accounts import Station, User

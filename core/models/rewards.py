@@ -1,5 +1,6 @@
 """The rewards catalogue and redemptions (兑换)."""
-from peewee import BooleanField, Check, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from peewee import BooleanField, CharField, Check, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .accounts import Station, User
 from .base import BaseModel, utcnow

@@ -3,6 +3,7 @@
 A task type is not a row: types come from plugins (``register_task_types``)
 and rows name them by key. Times are naive UTC like every stored time.
 """
+
 from peewee import (
     CharField,
     DateField,

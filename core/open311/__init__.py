@@ -12,6 +12,7 @@ post and follow incident reports. One module per job:
 
 ``redarmband open311 keys`` is in :mod:`core.cli.open311`.
 """
+
 from .paths import Open311Paths
 from .views import bp
 

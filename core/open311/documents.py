@@ -4,6 +4,7 @@ Nothing here reads the request; the views pass what is needed in. A request
 document never carries the reporter's name or an Open311 client's contact
 details: those stay with the station's officers.
 """
+
 from datetime import UTC
 
 from marshmallow import fields, validate
@@ -64,7 +65,8 @@ def service_definition(category, lang):
     return {
         "service_code": category.key,
         "attributes": [
-            _attribute(name, field, order, lang) for order, (name, field) in enumerate(_schema_fields(category).items(), start=1)
+            _attribute(name, field, order, lang)
+            for order, (name, field) in enumerate(_schema_fields(category).items(), start=1)
         ],
     }
 
@@ -88,7 +90,9 @@ def _choices(field, lang):
     for validator in _validators(field):
         if isinstance(validator, validate.OneOf):
             labels = validator.labels if len(validator.labels) == len(validator.choices) else validator.choices
-            return [{"key": str(value), "name": str(label)} for value, label in zip(validator.choices, labels)]
+            return [
+                {"key": str(value), "name": str(label)} for value, label in zip(validator.choices, labels, strict=True)
+            ]
     if isinstance(field, fields.Boolean):
         return [{"key": "true", "name": "true"}, {"key": "false", "name": "false"}]
     return None

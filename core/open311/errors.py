@@ -1,4 +1,5 @@
 """Open311 errors: a list of ``{code, description}`` with that HTTP status."""
+
 import re
 
 # A description may quote what the client sent; XML cannot carry control

@@ -6,6 +6,7 @@ position signed with the app's secret key, so only a link the API handed
 out opens a photo: ids cannot be walked. It does not expire — Open311
 clients keep the URLs of the requests they read.
 """
+
 from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -33,6 +34,10 @@ def unsign(name):
         value = _serializer().loads(signed)
     except BadSignature:
         return None
-    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(part, int) and not isinstance(part, bool) for part in value)):
+    if not (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(part, int) and not isinstance(part, bool) for part in value)
+    ):
         return None
     return value[0], value[1]

@@ -5,6 +5,7 @@ Every refusal is a 400 naming the parameter; nothing a client sends reaches
 the database unchecked (PostgreSQL refuses a NUL in a query parameter, and a
 50-digit id overflows its integers), so values are checked here first.
 """
+
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -103,7 +104,9 @@ def moment(name, tz):
             raise ValueError
         return parsed
     except (ValueError, OverflowError):
-        raise bad_parameter(name, f"expected a W3C date-time from {MIN_YEAR} to {MAX_YEAR}, e.g. 2026-11-28T18:00:00+08:00") from None
+        raise bad_parameter(
+            name, f"expected a W3C date-time from {MIN_YEAR} to {MAX_YEAR}, e.g. 2026-11-28T18:00:00+08:00"
+        ) from None
 
 
 def window(tz, now):

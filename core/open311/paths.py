@@ -9,6 +9,7 @@ Open311 paths belong to no station's host either: with ``open311_app`` (the
 app without :class:`core.tenancy.HostRouting`) they skip the rewrite of a
 station host's paths to ``/s/<slug>/…``; ``jurisdiction_id`` names the station.
 """
+
 import re
 
 SLASHES = re.compile(r"/{2,}")

@@ -6,6 +6,7 @@ spec's parameters (``lat``, ``attribute[age]`` …), not ours. The person's
 details (email, names, phone, device and account ids) go into the incident's
 ``contact``: officers see them, the API never shows them again.
 """
+
 import re
 
 from flask import request

@@ -6,6 +6,7 @@ JSON is it as it is. XML names a list's items by the list's own tag
 ``request`` …), writes booleans as ``true``/``false`` and None as an empty
 element, and starts with the XML declaration naming UTF-8, as the spec asks.
 """
+
 import json
 import re
 import xml.etree.ElementTree as ET

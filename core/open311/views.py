@@ -4,6 +4,7 @@ Each method answers as ``.json`` or ``.xml``; without an extension, XML (the
 spec's default). Errors come in the same format, in the spec's shape. The
 station is the ``jurisdiction_id``; a station sees only its own requests.
 """
+
 from flask import Blueprint, current_app, request, send_from_directory, url_for
 from werkzeug.exceptions import HTTPException
 
@@ -129,7 +130,9 @@ def post_service_request(fmt):
     issuer = key_row.issued_by
     if not (issuer.active and issuer.role == Role.STATION_ADMIN and issuer.station_id == station.id):
         # the admin who answers for the key has left: its posts (and alerts) stop with them
-        raise forbidden("api_key: the station admin who issued it no longer answers for it; ask the station for a new key")
+        raise forbidden(
+            "api_key: the station admin who issued it no longer answers for it; ask the station for a new key"
+        )
     code = params.param("service_code")
     if code is None:
         raise bad_parameter("service_code", "required")
@@ -156,7 +159,9 @@ def service_requests(fmt):
         codes = params.word_list("service_code")
         if codes is not None:
             # only codes the station has reach the database (nothing odd is sent there)
-            query = query.where(Incident.category.in_([c.key for c in station.incident_categories if c.key in codes] or [""]))
+            query = query.where(
+                Incident.category.in_([c.key for c in station.incident_categories if c.key in codes] or [""])
+            )
         wanted = params.statuses()
         if wanted is not None and len(wanted) == 1:
             states = IncidentState.LIVE if "open" in wanted else IncidentState.CLOSED
@@ -170,7 +175,9 @@ def service_requests(fmt):
 def service_request(name):
     stem, fmt = _split(name)
     station = params.station_param()
-    incident = Incident.get_or_none(Incident.id == params.row_id(stem, "service_request_id"), Incident.station == station.id)
+    incident = Incident.get_or_none(
+        Incident.id == params.row_id(stem, "service_request_id"), Incident.station == station.id
+    )
     if incident is None:
         raise not_found(f"service_request_id {stem[:20]!r}")
     return _requests_response(station, [incident], fmt)
@@ -195,7 +202,11 @@ def _requests_response(station, incidents, fmt):
     found = []
     for incident in incidents:
         category = station.incident_category(incident.category)
-        found.append(documents.service_request(station, incident, category, notes.get(incident.id, ""), media_url(incident), lang))
+        found.append(
+            documents.service_request(
+                station, incident, category, notes.get(incident.id, ""), media_url(incident), lang
+            )
+        )
     return respond(found, fmt, "service_requests")
 
 
@@ -207,7 +218,7 @@ def _state_notes(incidents):
     for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
         events = (
             IncidentEvent.select(IncidentEvent.incident, IncidentEvent.note)
-            .where(IncidentEvent.incident.in_(ids[start:start + 500]), IncidentEvent.kind == IncidentEventKind.STATE)
+            .where(IncidentEvent.incident.in_(ids[start : start + 500]), IncidentEvent.kind == IncidentEventKind.STATE)
             .order_by(IncidentEvent.id)
         )
         for event in events:

@@ -5,6 +5,7 @@ rendered with :class:`string.Template`: ``${name}`` and the like are filled in,
 ``$$`` is a dollar sign, and ``__package__`` in a path is the package's name.
 Jinja's ``{{ }}`` in the generated page template is left alone that way.
 """
+
 import builtins
 import importlib.util
 import json

@@ -10,6 +10,7 @@ review, service hours. One module per job:
 - :mod:`.feeds`: a volunteer's private iCalendar feed;
 - :mod:`.notifications`: in-app messages.
 """
+
 from .errors import TaskError
 from .types import MAX_PHOTOS, Qualification, TaskType
 

@@ -1,4 +1,5 @@
 """Refusals of the task modules: nothing was changed."""
+
 from ..errors import Refused, refusal_makers
 
 

@@ -5,6 +5,7 @@ volunteer and a generation number kept in :class:`~core.models.CalendarFeed`:
 nothing secret is stored, every app server computes the same URL, and
 resetting the feed (a new generation) retires the old URL at once.
 """
+
 import hashlib
 import hmac
 from datetime import UTC, timedelta

@@ -4,6 +4,7 @@ Hours are confirmed when an officer approves work; the sum of a volunteer's
 confirmed minutes gives the national star level by the station's
 ``[tasks] star_hours`` (★1 100 h … ★5 1500 h by default).
 """
+
 import re
 import secrets
 from dataclasses import dataclass
@@ -99,6 +100,8 @@ def get_certificate(station, user, number):
     if not CERTIFICATE_NUMBER.fullmatch(number or ""):
         raise TaskError("no such certificate at this station", code="not_found", status=404)
     certificate = Certificate.get_or_none(Certificate.number == number, Certificate.station == station.id)
-    if certificate is None or (certificate.volunteer_id != user.id and not (user.station_id == station.id and user.is_staff)):
+    if certificate is None or (
+        certificate.volunteer_id != user.id and not (user.station_id == station.id and user.is_staff)
+    ):
         raise TaskError("no such certificate at this station", code="not_found", status=404)
     return certificate

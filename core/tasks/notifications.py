@@ -3,6 +3,7 @@
 A notification stores what happened (``kind`` and ``data``); pages and the
 API put it into words in the reader's language.
 """
+
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -31,9 +32,7 @@ def notify(station, user_id, kind, data, submission=None, now=None):
 
 
 def notifications_of(user, *, limit=50):
-    return list(
-        Notification.select().where(Notification.user == user.id).order_by(Notification.id.desc()).limit(limit)
-    )
+    return list(Notification.select().where(Notification.user == user.id).order_by(Notification.id.desc()).limit(limit))
 
 
 def unread_count(user):
@@ -79,16 +78,34 @@ def _describe_incident(station, kind, data):
     if kind == "incident_assigned":
         note = data.get("note") or ""
         if note:
-            return _("Report #%(number)s (%(category)s) was assigned to you: %(note)s", number=number, category=label, note=note)
+            return _(
+                "Report #%(number)s (%(category)s) was assigned to you: %(note)s",
+                number=number,
+                category=label,
+                note=note,
+            )
         return _("Report #%(number)s (%(category)s) was assigned to you.", number=number, category=label)
     if kind == "incident_state":
         state = state_label(data.get("state", ""))
         note = data.get("note") or ""
         if note:
-            return _("Your report #%(number)s (%(category)s) is now: %(state)s. %(note)s", number=number, category=label, state=state, note=note)
-        return _("Your report #%(number)s (%(category)s) is now: %(state)s.", number=number, category=label, state=state)
+            return _(
+                "Your report #%(number)s (%(category)s) is now: %(state)s. %(note)s",
+                number=number,
+                category=label,
+                state=state,
+                note=note,
+            )
+        return _(
+            "Your report #%(number)s (%(category)s) is now: %(state)s.", number=number, category=label, state=state
+        )
     if kind == "incident_useful":
-        return _("Your report #%(number)s (%(category)s) was confirmed useful: %(points)s points.", number=number, category=label, points=data.get("points", 0))
+        return _(
+            "Your report #%(number)s (%(category)s) was confirmed useful: %(points)s points.",
+            number=number,
+            category=label,
+            points=data.get("points", 0),
+        )
     return kind
 
 

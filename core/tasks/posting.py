@@ -5,6 +5,7 @@ stored as naive UTC. A weekly pattern's times are station-local, so 07:30 is
 07:30 on every date whatever the offset; an end before the start means the
 shift ends the next day (a night patrol from 20:00 to 02:00).
 """
+
 from datetime import UTC, datetime, time, timedelta
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema

@@ -4,6 +4,7 @@ The training module comes later; until then an officer records that a
 volunteer passed (e.g. 一棍一盾 shield drill). Task types name the one they
 need; without it a volunteer cannot sign up for or submit such work.
 """
+
 from peewee import IntegrityError
 
 from ..db import write_transaction
@@ -18,9 +19,11 @@ def known_qualifications(station):
 
 
 def holds(volunteer, key):
-    return QualificationGrant.select().where(
-        QualificationGrant.volunteer == volunteer.id, QualificationGrant.key == key
-    ).exists()
+    return (
+        QualificationGrant.select()
+        .where(QualificationGrant.volunteer == volunteer.id, QualificationGrant.key == key)
+        .exists()
+    )
 
 
 def require_qualification(volunteer, task_type):
@@ -61,8 +64,10 @@ def grant(station, officer, volunteer_id, key, now=None):
 def revoke(station, officer, volunteer_id, key):
     require_staff(station, officer)
     volunteer = station_volunteer(station, volunteer_id)
-    removed = QualificationGrant.delete().where(
-        QualificationGrant.volunteer == volunteer.id, QualificationGrant.key == key
-    ).execute()
+    removed = (
+        QualificationGrant.delete()
+        .where(QualificationGrant.volunteer == volunteer.id, QualificationGrant.key == key)
+        .execute()
+    )
     if not removed:
         raise not_found("qualification")

@@ -7,6 +7,7 @@ other gets a 409. Approval books the points in the same transaction, scored
 by the station's rules; the breakdown an officer sees before confirming is
 computed by the same code (:func:`preview`).
 """
+
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -23,7 +24,11 @@ from .notifications import SUBMISSION_DECIDED, notify
 from .posting import require_staff
 from .submissions import get_submission
 
-DECISIONS = {"approve": SubmissionState.APPROVED, "reject": SubmissionState.REJECTED, "return": SubmissionState.RETURNED}
+DECISIONS = {
+    "approve": SubmissionState.APPROVED,
+    "reject": SubmissionState.REJECTED,
+    "return": SubmissionState.RETURNED,
+}
 MAX_HOURS = 24
 MAX_REASON = 1000
 FLOOR_LINE = ("core.floor", "不扣分", "No deductions")
@@ -32,8 +37,10 @@ FLOOR_LINE = ("core.floor", "不扣分", "No deductions")
 def review_queue(station, officer, *, type_key=None, volunteer_id=None, limit=50, offset=0):
     """Pending submissions of the station, oldest first."""
     require_staff(station, officer)
-    query = Submission.select(Submission, User).join(User, on=(Submission.volunteer == User.id)).where(
-        Submission.station == station.id, Submission.state == SubmissionState.PENDING
+    query = (
+        Submission.select(Submission, User)
+        .join(User, on=(Submission.volunteer == User.id))
+        .where(Submission.station == station.id, Submission.state == SubmissionState.PENDING)
     )
     if type_key:
         query = query.where(Submission.type_key == type_key)

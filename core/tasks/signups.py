@@ -4,6 +4,7 @@ A sign-up moves the task's ``taken`` count with one guarded UPDATE
 (``taken < capacity``): of two simultaneous sign-ups for the last place the
 database lets exactly one through, on SQLite and PostgreSQL alike.
 """
+
 from peewee import IntegrityError
 
 from ..db import write_transaction

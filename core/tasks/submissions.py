@@ -5,6 +5,7 @@ are then re-encoded (:mod:`core.photos`) and the rows inserted in one
 transaction. If anything fails after a file was written, the files go too:
 a refused submission leaves nothing behind.
 """
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -31,8 +32,12 @@ class SubmissionSchema(Schema):
     text = TypedText(required=True, min_length=1, max_length=4000)
     # the type's extra fields; named so as not to hide marshmallow's ``fields``
     extra_fields = fields.Dict(keys=fields.String(), load_default=dict, data_key="fields", attribute="fields")
-    latitude = fields.Float(load_default=None, allow_none=True, allow_nan=False, validate=validate.Range(min=-90, max=90))
-    longitude = fields.Float(load_default=None, allow_none=True, allow_nan=False, validate=validate.Range(min=-180, max=180))
+    latitude = fields.Float(
+        load_default=None, allow_none=True, allow_nan=False, validate=validate.Range(min=-90, max=90)
+    )
+    longitude = fields.Float(
+        load_default=None, allow_none=True, allow_nan=False, validate=validate.Range(min=-180, max=180)
+    )
     started_at = AwareDateTime(load_default=None, allow_none=True)
     ended_at = AwareDateTime(load_default=None, allow_none=True)
 
@@ -55,7 +60,9 @@ def load_submission(raw):
     try:
         return SubmissionSchema().load(raw, unknown=RAISE)
     except ValidationError as error:
-        raise invalid({key: value if isinstance(value, list) else [str(value)] for key, value in error.messages.items()}) from error
+        raise invalid(
+            {key: value if isinstance(value, list) else [str(value)] for key, value in error.messages.items()}
+        ) from error
 
 
 @dataclass(frozen=True)
@@ -229,7 +236,9 @@ def visible_submission(station, user, submission_id):
 def photo_path(station, user, submission_id, position):
     """The stored path of a submission's photo, if ``user`` may fetch it."""
     submission = visible_submission(station, user, submission_id)
-    photo = SubmissionPhoto.get_or_none(SubmissionPhoto.submission == submission.id, SubmissionPhoto.position == position)
+    photo = SubmissionPhoto.get_or_none(
+        SubmissionPhoto.submission == submission.id, SubmissionPhoto.position == position
+    )
     if photo is None:
         raise not_found("photo")
     return photo.path
@@ -245,4 +254,3 @@ def submissions_of(volunteer, *, state=None, limit=100):
 
 def photos_of(submission):
     return list(submission.photos.order_by(SubmissionPhoto.position))
-

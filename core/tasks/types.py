@@ -4,6 +4,7 @@ Types come from the ``register_task_types`` hook, collected once at start-up;
 a station sees core's and those of the plugins it enabled, less the types its
 config switches off (``[tasks] disabled``).
 """
+
 from dataclasses import dataclass
 
 from marshmallow import Schema
@@ -52,7 +53,9 @@ class TaskType:
         if self.default_points < 0:
             raise ValueError(f"task type {self.key!r}: default_points must not be negative")
         schema = self.fields_schema
-        if schema is not None and not (isinstance(schema, Schema) or (isinstance(schema, type) and issubclass(schema, Schema))):
+        if schema is not None and not (
+            isinstance(schema, Schema) or (isinstance(schema, type) and issubclass(schema, Schema))
+        ):
             raise ValueError(f"task type {self.key!r}: fields_schema must be a marshmallow Schema")
 
     def fields_loader(self):

@@ -15,11 +15,12 @@ made once per test process (``schema_templates``); a PostgreSQL test that
 uses ``database_url`` before its first ``make_app`` and needs it empty then
 says so with ``@pytest.mark.empty_database``.
 """
+
 import os
 import re
 import textwrap
-from urllib.parse import urlsplit, urlunsplit
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -167,7 +168,9 @@ def runner(app):
             self._runner = app.test_cli_runner()
 
         def invoke(self, args, **kwargs):
-            return self._runner.invoke(build_cli(app.extensions["redarmband"].pm), args, obj=ScriptInfo(create_app=lambda: app), **kwargs)
+            return self._runner.invoke(
+                build_cli(app.extensions["redarmband"].pm), args, obj=ScriptInfo(create_app=lambda: app), **kwargs
+            )
 
     return Runner()
 

@@ -16,6 +16,7 @@ the apps of one test process:
 - **Templates**: Jinja's own bytecode cache, kept in memory; Jinja checks
   each template's source against the cached code's checksum.
 """
+
 import functools
 
 from jinja2 import BytecodeCache

@@ -18,6 +18,7 @@ their indexes and the applied-migration records, and no other row. The
 station rows and the group tree are then made by ``init_database`` as usual,
 from the test's own station files.
 """
+
 import hashlib
 import shutil
 import tempfile
@@ -158,8 +159,9 @@ def _catalogue_fingerprint():
 
 
 def _fingerprint_query():
-    return database.execute_sql(
-        """
+    return (
+        database.execute_sql(
+            """
         SELECT md5(string_agg(c.relkind::text || c.relname || ':' || a.attname || ':'
                               || format_type(a.atttypid, a.atttypmod) || a.attnotnull::text, ','
                               ORDER BY c.relname, a.attnum))
@@ -168,10 +170,12 @@ def _fingerprint_query():
           JOIN pg_attribute a ON a.attrelid = c.oid
          WHERE n.nspname = 'public' AND a.attnum > 0 AND NOT a.attisdropped
         """
-    ).fetchone()[0] + (
-        database.execute_sql(
-            f"SELECT md5(coalesce(string_agg(owner || '/' || name, ',' ORDER BY owner, name), '')) FROM {HISTORY_TABLE}"
         ).fetchone()[0]
+        + (
+            database.execute_sql(
+                f"SELECT md5(coalesce(string_agg(owner || '/' || name, ',' ORDER BY owner, name), '')) FROM {HISTORY_TABLE}"
+            ).fetchone()[0]
+        )
     )
 
 

@@ -4,6 +4,7 @@ District and city admins belong to no station: they sign in and out at
 ``/login`` and ``/logout``, which are the same views (the same endpoints, so
 the same rate limits count both doors) without a station.
 """
+
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
@@ -14,8 +15,8 @@ from marshmallow import EXCLUDE, ValidationError
 
 from ..accounts import OCCUPATIONS, DuplicatePhone, RegistrationSchema, authenticate, register_volunteer
 from ..models import Role
-from ..themes import render_station_template
 from ..tenancy import current_tenancy
+from ..themes import render_station_template
 from .auth import station_member_required
 
 bp = Blueprint("account", __name__, url_prefix="/s/<station>")
@@ -66,7 +67,13 @@ def register():
             else:
                 _fresh_session()
                 login_user(volunteer)
-                flash(_("Welcome, %(name)s! You are now a volunteer of %(brand)s.", name=volunteer.name, brand=g.station.config.brand))
+                flash(
+                    _(
+                        "Welcome, %(name)s! You are now a volunteer of %(brand)s.",
+                        name=volunteer.name,
+                        brand=g.station.config.brand,
+                    )
+                )
                 return redirect(url_for("station.home"))
     return render_station_template("register.html", form=form, problems=problems, occupations=OCCUPATIONS), status
 

@@ -9,6 +9,7 @@ group outside their part is not found (404). Times typed in are read in the
 zone of the group's first station (the city's, Asia/Shanghai, where it has
 none); times shown are in that zone too.
 """
+
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -141,7 +142,9 @@ def index():
     names = {group.id: group.name for group, _depth in groups}
     sent = list(Instruction.select().where(Instruction.author == me.id).order_by(Instruction.id.desc()).limit(LISTED))
     called = (
-        list(Mobilisation.select().where(Mobilisation.group.in_(visible)).order_by(Mobilisation.id.desc()).limit(LISTED))
+        list(
+            Mobilisation.select().where(Mobilisation.group.in_(visible)).order_by(Mobilisation.id.desc()).limit(LISTED)
+        )
         if visible
         else []
     )
@@ -206,7 +209,9 @@ def post_instruction(group_id):
 @admin_required
 def instruction_status(instruction_id):
     try:
-        instruction, _acknowledged, waiting = instructions.status_of(_tenancy(), _me(), instruction_id, limit=WAITING_SHOWN)
+        instruction, _acknowledged, waiting = instructions.status_of(
+            _tenancy(), _me(), instruction_id, limit=WAITING_SHOWN
+        )
     except GroupError:
         _refuse(404, _("No such instruction in your part of the tree."))
     group = Group.get_by_id(instruction.group_id)
@@ -245,7 +250,12 @@ def remind(instruction_id):
 
 def _mobilise_form(group, form, problems=None, problem=None, status=200):
     return render_template(
-        "groups/admin_mobilise.html", group=group, form=form, problems=problems or {}, problem=problem, max_hours=mobilisation.MAX_HOURS
+        "groups/admin_mobilise.html",
+        group=group,
+        form=form,
+        problems=problems or {},
+        problem=problem,
+        max_hours=mobilisation.MAX_HOURS,
     ), status
 
 
@@ -271,7 +281,12 @@ def start_mobilisation(group_id):
             names = error.fields or {"deadline": ""}
             problems = {n: str(MOBILISATION_PROBLEMS.get(n, _("Check this field."))) for n in names}
             return _mobilise_form(group, form, problems, status=400)
-        return _mobilise_form(group, form, problem=_("Only district and city admins mobilise, within their part of the tree."), status=error.status)
+        return _mobilise_form(
+            group,
+            form,
+            problem=_("Only district and city admins mobilise, within their part of the tree."),
+            status=error.status,
+        )
     flash(_("Mobilisation started."))
     return redirect(url_for("admin_groups.show_mobilisation", mobilisation_id=started.id))
 
@@ -298,7 +313,9 @@ def _state(found):
         "ended_at": shown(found.ended_at),
         "deadline": shown(found.deadline),
         "tally": tally,
-        "waiting": [{"id": u.id, "name": u.name, "phone": u.phone, "station": stations.get(u.station_id)} for u in waiting],
+        "waiting": [
+            {"id": u.id, "name": u.name, "phone": u.phone, "station": stations.get(u.station_id)} for u in waiting
+        ],
         "waiting_more": max(0, tally["total"]["waiting"] - len(waiting)) if open_ else 0,
     }
 
@@ -339,7 +356,9 @@ def end_mobilisation(mobilisation_id):
         if error.status == 404:
             _refuse(404, _("No such mobilisation in your part of the tree."))
         if error.code == "mobilisation_over":
-            return _mobilisation_page(_mobilisation_or_404(found.id), _("This mobilisation has ended already; its result is kept."), 409)
+            return _mobilisation_page(
+                _mobilisation_or_404(found.id), _("This mobilisation has ended already; its result is kept."), 409
+            )
         return _mobilisation_page(found, _("Only district and city admins end a mobilisation."), error.status)
     flash(_("Mobilisation ended; the result is kept."))
     return redirect(url_for("admin_groups.show_mobilisation", mobilisation_id=found.id))

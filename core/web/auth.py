@@ -3,6 +3,7 @@
 The JSON API does not use the session: it takes bearer tokens only, which is
 why it can be exempt from CSRF.
 """
+
 from functools import wraps
 
 from flask import abort, g, redirect, request, url_for

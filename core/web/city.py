@@ -1,4 +1,5 @@
 """The city page: enabled stations grouped by district; theme files."""
+
 from itertools import groupby
 
 from flask import Blueprint, render_template

@@ -1,4 +1,5 @@
 """Error pages: JSON under /api/, Open311's errors under /open311/, a themed page elsewhere."""
+
 from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException

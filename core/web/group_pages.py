@@ -7,6 +7,7 @@ and meetings, and the station's assignments and overview.
 The live part of "my instructions" (Server-Sent Events) is in
 :mod:`core.web.instruction_stream`; :func:`instruction_json` is shared with it.
 """
+
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, request, send_from_directory, url_for
@@ -152,7 +153,9 @@ def _my_mobilisations(user, now):
     """Mobilisations that reached ``user``: open ones, and those ended lately."""
     since = now - timedelta(days=MOBILISATIONS_SHOWN_DAYS)
     rows = list(
-        Mobilisation.select(Mobilisation, MobilisationAnswer.available, MobilisationAnswer.location, MobilisationAnswer.answered_at)
+        Mobilisation.select(
+            Mobilisation, MobilisationAnswer.available, MobilisationAnswer.location, MobilisationAnswer.answered_at
+        )
         .join(MobilisationAnswer, on=(MobilisationAnswer.mobilisation == Mobilisation.id))
         .where(MobilisationAnswer.user == user.id, Mobilisation.deadline > since)
         .order_by(Mobilisation.id.desc())
@@ -199,7 +202,9 @@ def my_instructions_json():
         after = int(raw)
     user = _me()
     fresh = instructions.instructions_of(user, after_id=after, limit=INSTRUCTIONS_LISTED)
-    return jsonify({"instructions": [instruction_json(i) for i in reversed(fresh)], "unread": instructions.unread_count(user)})
+    return jsonify(
+        {"instructions": [instruction_json(i) for i in reversed(fresh)], "unread": instructions.unread_count(user)}
+    )
 
 
 @bp.route(f"/instructions/<{ROW_ID}:instruction_id>/acknowledge", methods=["POST"])
@@ -381,7 +386,9 @@ def _sent_tallies(ids):
         return {}
     rows = (
         InstructionRecipient.select(
-            InstructionRecipient.instruction, fn.COUNT(InstructionRecipient.acknowledged_at), fn.COUNT(InstructionRecipient.id)
+            InstructionRecipient.instruction,
+            fn.COUNT(InstructionRecipient.acknowledged_at),
+            fn.COUNT(InstructionRecipient.id),
         )
         .where(InstructionRecipient.instruction.in_(ids))
         .group_by(InstructionRecipient.instruction)
@@ -407,7 +414,12 @@ def sent_instructions():
 def _instruction_form_page(form, problems=None, problem=None, status=200):
     groups = [(group, depth) for group, depth in tree.subtree(_me(), _tenancy())]
     return render_station_template(
-        "groups/post.html", groups=groups, form=form, problems=problems or {}, problem=problem, priorities=PRIORITY_LABELS
+        "groups/post.html",
+        groups=groups,
+        form=form,
+        problems=problems or {},
+        problem=problem,
+        priorities=PRIORITY_LABELS,
     ), status
 
 
@@ -418,7 +430,9 @@ def post_instruction():
         return _instruction_form_page({"group": request.args.get("group", ""), "priority": Priority.NORMAL})
     form = {key: request.form.get(key, "").strip() for key in ("group", "text", "place", "priority", "deadline")}
     problems = {}
-    group_id = int(form["group"]) if form["group"].isascii() and form["group"].isdigit() and len(form["group"]) <= 9 else None
+    group_id = (
+        int(form["group"]) if form["group"].isascii() and form["group"].isdigit() and len(form["group"]) <= 9 else None
+    )
     if group_id is None:
         problems["group"] = str(INSTRUCTION_PROBLEMS["group"])
     data = {"text": form["text"], "place": form["place"], "priority": form["priority"] or Priority.NORMAL}
@@ -442,7 +456,9 @@ def post_instruction():
             return _instruction_form_page(form, {"photos": words}, status=400)
         if error.status == 400:
             names = error.fields or {"text": ""}
-            return _instruction_form_page(form, {n: str(INSTRUCTION_PROBLEMS.get(n, _("Check this field."))) for n in names}, status=400)
+            return _instruction_form_page(
+                form, {n: str(INSTRUCTION_PROBLEMS.get(n, _("Check this field."))) for n in names}, status=400
+            )
         if error.status == 404:
             return _instruction_form_page(form, {"group": str(INSTRUCTION_PROBLEMS["group"])}, status=404)
         return _instruction_form_page(form, problem=refusal(error), status=error.status)
@@ -460,7 +476,9 @@ def instruction_photo(instruction_id, position):
         abort(404)
     thumb = request.args.get("thumb") == "1"
     target = uploads_root(current_app) / path
-    response = send_from_directory(target.parent, (thumbnail_path(target) if thumb else target).name, mimetype="image/jpeg")
+    response = send_from_directory(
+        target.parent, (thumbnail_path(target) if thumb else target).name, mimetype="image/jpeg"
+    )
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
 
@@ -531,7 +549,11 @@ def my_volunteers():
 @staff_required
 def log_meeting():
     attendees = request.form.getlist("attendees")
-    form = {"held_on": request.form.get("held_on", "").strip(), "attendees": attendees, "notes": request.form.get("notes", "").strip()}
+    form = {
+        "held_on": request.form.get("held_on", "").strip(),
+        "attendees": attendees,
+        "notes": request.form.get("notes", "").strip(),
+    }
     data = {
         "held_on": form["held_on"] or None,
         "attendees": [int(a) if a.isascii() and a.isdigit() and len(a) <= 9 else a for a in attendees],
@@ -544,7 +566,9 @@ def log_meeting():
         return _my_volunteers_page(form, problems, 400)
     except GroupError as error:
         names = error.fields or {"notes": ""}
-        return _my_volunteers_page(form, {n: str(MEETING_PROBLEMS.get(n, _("Check this field."))) for n in names}, error.status)
+        return _my_volunteers_page(
+            form, {n: str(MEETING_PROBLEMS.get(n, _("Check this field."))) for n in names}, error.status
+        )
     flash(_("Meeting recorded."))
     return redirect(url_for("groups.my_volunteers"))
 

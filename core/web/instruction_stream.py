@@ -10,6 +10,7 @@ ends after :data:`MAX_SECONDS`, so a sync worker is not held for ever; the
 
 Tests set :data:`POLL_SECONDS` and :data:`MAX_SECONDS` to tiny values.
 """
+
 import json
 
 from flask import Blueprint, abort, g, request

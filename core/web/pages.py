@@ -1,4 +1,5 @@
 """All of core's page blueprints, and what every page's template gets."""
+
 import uuid
 from datetime import UTC
 

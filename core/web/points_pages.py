@@ -4,6 +4,7 @@ leaderboard, and the station admin's adjustment and ledger export.
 The access helpers here (``volunteer_required``, ``staff_required``,
 ``station_admin_required``) are shared with :mod:`core.web.rewards_pages`.
 """
+
 import re
 import uuid
 from datetime import date, timedelta
@@ -56,7 +57,9 @@ def volunteer_required(view):
 staff_required = signed_in_and(lambda user: user.station_id == g.station.id and user.is_staff, 403)
 
 # An admin of this station; anyone else signed in gets 403.
-station_admin_required = signed_in_and(lambda user: user.station_id == g.station.id and user.role == Role.STATION_ADMIN, 403)
+station_admin_required = signed_in_and(
+    lambda user: user.station_id == g.station.id and user.role == Role.STATION_ADMIN, 403
+)
 
 
 def is_volunteer_here(user):

@@ -4,6 +4,7 @@
 Routes join the ``rewards`` blueprint of :mod:`core.web.rewards_pages`, so
 their endpoint names read ``rewards.<view>`` like the rest of the rewards pages.
 """
+
 from datetime import UTC
 
 from flask import abort, current_app, flash, g, redirect, request, send_from_directory, url_for

@@ -1,6 +1,7 @@
 """Rewards on a station's pages: the catalogue, redeeming, "my
 redemptions" with the pickup code and its QR code, handing rewards out
 (collect), and the staff's catalogue management with reward photos."""
+
 import io
 
 import segno
@@ -255,7 +256,5 @@ def confirm_collect():
         collected = rewards.collect(g.station, code, current_user._get_current_object())
     except rewards.RewardError as error:
         return _collect_page(code, _redemption_here(code), refusal(error)), error.status
-    flash(
-        _("Handed out: %(reward)s to %(name)s.", reward=collected.reward.name, name=collected.volunteer.name)
-    )
+    flash(_("Handed out: %(reward)s to %(name)s.", reward=collected.reward.name, name=collected.volunteer.name))
     return redirect(url_for("rewards.collect", code=collected.code))

@@ -7,6 +7,7 @@ then reconnects with ``Last-Event-ID``). Any app server can answer, since
 nothing is kept in memory between polls. On PostgreSQL the pooled
 connection goes back to the pool between polls.
 """
+
 import time
 
 from flask import Response, stream_with_context

@@ -1,4 +1,5 @@
 """A station's home page and its plugin listing."""
+
 from flask import Blueprint, g, jsonify
 
 from ..tenancy import current_tenancy

@@ -1,4 +1,5 @@
 """Times typed into and shown in a station's forms, in the station's zone."""
+
 from datetime import UTC, datetime
 
 from flask import g

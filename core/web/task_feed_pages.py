@@ -2,6 +2,7 @@
 feed (no sign-in: the token in its address is the key), submission photos
 (to the submitter and the station's staff only) and the printable service
 certificate."""
+
 import re
 
 from flask import Blueprint, Response, abort, current_app, g, send_from_directory

@@ -7,6 +7,7 @@ private calendar feed's address.
 The form helpers and the refusal sentences here are shared with
 :mod:`core.web.task_review_pages` and :mod:`core.web.task_feed_pages`.
 """
+
 import re
 from datetime import UTC, timedelta
 
@@ -147,7 +148,7 @@ def form_extra_fields(loader, form):
     loads them: empty ones left out (the schema's default, or its
     "required"), whole numbers as numbers, keyed as the schema reads them."""
     extra = {}
-    for name, field in (loader.fields.items() if loader else ()):
+    for name, field in loader.fields.items() if loader else ():
         raw = form.get(f"fields.{name}", "").strip()
         if raw == "":
             continue
@@ -170,7 +171,9 @@ def extra_fields_of(task_type):
         choices = (field.metadata or {}).get("choices")
         if choices is not None:  # metadata={"choices": [(value, label), …]} or a callable(station) giving them
             item["kind"] = "select"
-            item["choices"] = [(str(value), label) for value, label in (choices(g.station) if callable(choices) else choices)]
+            item["choices"] = [
+                (str(value), label) for value, label in (choices(g.station) if callable(choices) else choices)
+            ]
         elif isinstance(field, ma_fields.Integer):
             item["kind"] = "number"
             item["min"], item["max"] = _bounds(field, "range")
@@ -309,7 +312,9 @@ def _task_list(problem=None, problem_task=None):
         signed = {task.id for task in mine}
         mine_ids = [task.id for task in mine]
         if mine_ids:
-            rows = Submission.select(Submission.task).where(Submission.volunteer == user.id, Submission.task.in_(mine_ids))
+            rows = Submission.select(Submission.task).where(
+                Submission.volunteer == user.id, Submission.task.in_(mine_ids)
+            )
             submitted = {row.task_id for row in rows}
     own_types = [task_type for task_type in station.task_types if task_type.self_start]
     return render_station_template(
@@ -509,7 +514,12 @@ def resubmit(submission_id):
         if error.status == 404:
             abort(404)
         return _work_page(
-            task_type, task=task, submission=submission, form=form, problem=refusal(error, task_type), status=error.status
+            task_type,
+            task=task,
+            submission=submission,
+            form=form,
+            problem=refusal(error, task_type),
+            status=error.status,
         )
     flash(_("Thank you! Your changed work was sent; an officer will review it again."))
     return redirect(url_for("tasks.my_submissions"))

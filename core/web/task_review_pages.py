@@ -2,6 +2,7 @@
 or a weekly pattern), the review queue and the review page with the
 breakdown approving would book, and a volunteer's qualifications and
 service certificates."""
+
 import re
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
@@ -12,10 +13,10 @@ from marshmallow import EXCLUDE, ValidationError
 
 from ..models import LedgerEntry, Role, Submission, SubmissionState, Task, User
 from ..tasks import TaskError, hours, posting, qualifications, review, submissions
+from ..tasks.hours import hours_text
 from ..themes import render_station_template
 from .points_pages import staff_required
 from .station_times import station_time
-from ..tasks.hours import hours_text
 from .task_pages import ROW_ID, extra_fields_of, local_span, refusal, stars
 
 bp = Blueprint("task_review", __name__, url_prefix="/s/<station>")
@@ -236,7 +237,9 @@ def _review_page(submission, *, form=None, problems=None, problem=None, status=2
     extra_fields = extra_fields_of(task_type) if task_type else []
     labels = {item["name"].removeprefix("fields."): item["label"] for item in extra_fields}
     # a field with choices shows the chosen one's label, not its stored value
-    choices = {item["name"].removeprefix("fields."): dict(item["choices"]) for item in extra_fields if item.get("choices")}
+    choices = {
+        item["name"].removeprefix("fields."): dict(item["choices"]) for item in extra_fields if item.get("choices")
+    }
     return render_station_template(
         "tasks/review.html",
         submission=submission,
@@ -288,7 +291,11 @@ def decide(submission_id):
         hours_given = _hours_arg(form["hours"]) if decision == "approve" else None
     except (ValueError, TaskError):
         return _review_page(submission, form=form, problems={"hours": str(DECISION_PROBLEMS["hours"])}, status=400)
-    revision = int(form["revision"]) if form["revision"].isascii() and form["revision"].isdigit() and len(form["revision"]) < 10 else None
+    revision = (
+        int(form["revision"])
+        if form["revision"].isascii() and form["revision"].isdigit() and len(form["revision"]) < 10
+        else None
+    )
     if revision is None:
         abort(400, description=_("This form has expired; please open the work again."))
     try:
@@ -392,7 +399,13 @@ def change_qualification(volunteer_id):
     if action == "grant":
         flash(_("Recorded: %(name)s holds “%(qualification)s”.", name=volunteer.name, qualification=known[key].label))
     else:
-        flash(_("Removed: %(name)s no longer holds “%(qualification)s”.", name=volunteer.name, qualification=known[key].label))
+        flash(
+            _(
+                "Removed: %(name)s no longer holds “%(qualification)s”.",
+                name=volunteer.name,
+                qualification=known[key].label,
+            )
+        )
     return redirect(url_for("task_review.volunteer", volunteer_id=volunteer.id))
 
 

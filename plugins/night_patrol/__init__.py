@@ -5,6 +5,7 @@ findings are the plugin's own tables, its two task types carry their own
 fields, night and weekend work score extra by the station's settings, and a
 bar dispute (酒吧纠纷) is a kind of live report of its own.
 """
+
 from core import hookimpl
 
 from . import checks, scoring, settings, theme, views

@@ -1,4 +1,5 @@
 """Venue visits: checked before they are stored, turned into findings when approved."""
+
 from core import write_transaction
 
 from .models import Finding, Venue, VenueVisit
@@ -23,7 +24,9 @@ def validate_venue_visit(station, task_type, data):
     for item in failed:
         if not (fields.get(note_key(item)) or "").strip():
             # "Missing data": the work form asks the volunteer to fill it in, as for any required field
-            problems[f"fields.{note_key(item)}"] = [f"Missing data for required field: {CHECKLIST[item].en} failed, say what is wrong"]
+            problems[f"fields.{note_key(item)}"] = [
+                f"Missing data for required field: {CHECKLIST[item].en} failed, say what is wrong"
+            ]
     if failed and data.get("photo_count", 0) < 1:
         problems["photos"] = ["a failed checklist item needs at least one photo of what is wrong"]
     return problems

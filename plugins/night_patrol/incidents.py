@@ -3,6 +3,7 @@ plugin is on. The venue is named as people on the street know it (its sign);
 the category's schema cannot see which station reports, so it does not look
 the venue up in the station's alliance — officers see the name and match it.
 """
+
 from marshmallow import Schema, fields, validate
 
 from core import IncidentCategory, Text, TypedText

@@ -3,6 +3,7 @@
 Every row names its station, so two stations enabling the plugin never see
 each other's venues.
 """
+
 from peewee import (
     BooleanField,
     CharField,
@@ -70,6 +71,4 @@ MODELS = [Venue, VenueVisit, Finding]
 
 
 def active_venues(station):
-    return list(
-        Venue.select().where(Venue.station == station.id, Venue.active == True).order_by(Venue.name, Venue.id)
-    )
+    return list(Venue.select().where(Venue.station == station.id, Venue.active == True).order_by(Venue.name, Venue.id))

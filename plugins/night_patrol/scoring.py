@@ -3,6 +3,7 @@
 Both read the station's ``[plugin_settings.night_patrol]`` and the work's
 station-local times (``event.details["starts_at"]``/``["ends_at"]``).
 """
+
 import math
 from datetime import datetime, time, timedelta
 
@@ -37,7 +38,9 @@ def half_up(value):
 
 def night_points(event, subtotal):
     settings = event.station.plugin_config(PLUGIN)
-    share = night_fraction(event.details.get("starts_at"), event.details.get("ends_at"), settings["night_start"], settings["night_end"])
+    share = night_fraction(
+        event.details.get("starts_at"), event.details.get("ends_at"), settings["night_start"], settings["night_end"]
+    )
     return half_up(subtotal * (settings["night_multiplier"] - 1) * share) if subtotal > 0 else 0
 
 

@@ -1,4 +1,5 @@
 """The ``[plugin_settings.night_patrol]`` table of a station config."""
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 HH_MM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="expected a time as HH:MM, e.g. 20:00")

@@ -1,4 +1,5 @@
 """夜间巡逻 and 联盟场所安全检查: the night patrol's two kinds of work."""
+
 from marshmallow import Schema, fields, validate
 
 from core import Qualification, TaskType, Text

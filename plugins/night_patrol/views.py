@@ -1,5 +1,6 @@
 """The night patrol's pages: tonight's team, the bar alliance (public roster,
 each venue's visits and findings, and the station admins' management)."""
+
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
@@ -85,7 +86,9 @@ def tonight_team(station, now):
         return night_of, []
     tasks = list(
         Task.select()
-        .where(Task.station == station.id, Task.type_key == NIGHT_PATROL.key, Task.starts_at >= start, Task.starts_at < end)
+        .where(
+            Task.station == station.id, Task.type_key == NIGHT_PATROL.key, Task.starts_at >= start, Task.starts_at < end
+        )
         .order_by(Task.starts_at, Task.id)
     )
     people = {}
@@ -266,7 +269,9 @@ def _licence_taken(licence, venue_id=None):
 @bp.route("/manage/alliance")
 @station_admin_required
 def manage():
-    venues = list(Venue.select().where(Venue.station == g.station.id).order_by(Venue.active.desc(), Venue.name, Venue.id))
+    venues = list(
+        Venue.select().where(Venue.station == g.station.id).order_by(Venue.active.desc(), Venue.name, Venue.id)
+    )
     open_counts = {}
     for finding in Finding.select(Finding.venue).where(Finding.station == g.station.id, Finding.closed_at.is_null()):
         open_counts[finding.venue_id] = open_counts.get(finding.venue_id, 0) + 1
@@ -275,7 +280,11 @@ def manage():
 
 def _venue_form(venue=None):
     if request.method == "GET":
-        form = {key: str(getattr(venue, key)) for key in FORM_FIELDS} if venue else {"joined_on": local_date_of(g.station).isoformat()}
+        form = (
+            {key: str(getattr(venue, key)) for key in FORM_FIELDS}
+            if venue
+            else {"joined_on": local_date_of(g.station).isoformat()}
+        )
         return render_station_template("night_patrol/venue_form.html", venue=venue, form=form, problems={})
     form = request.form.to_dict()
     try:

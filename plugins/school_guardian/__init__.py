@@ -6,6 +6,7 @@ Built only from core's hooks and public names: the duty roster posted with
 roster, 校园周边隐患 reports on each school's hazard board, and two scoring
 rules (准时到岗, 连续护学).
 """
+
 from core import hookimpl
 
 from . import commands, hazards, models, scoring, settings, theme, views

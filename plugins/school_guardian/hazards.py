@@ -1,4 +1,5 @@
 """校园周边隐患: checking a report, and a school's hazard board."""
+
 from flask_babel import gettext as _
 
 from core import Submission, SubmissionState, Text

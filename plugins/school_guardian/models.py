@@ -1,5 +1,6 @@
 """The plugin's own tables: which duty each posted task is, and who reported
 at the gate (到岗) when."""
+
 from peewee import CharField, DateField, DateTimeField, ForeignKeyField
 
 from core import BaseModel, Station, Task, User, utcnow

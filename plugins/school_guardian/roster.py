@@ -5,6 +5,7 @@ Every task is posted through core's ``post_weekly`` (Monday to Friday, the
 holidays skipped) and recorded as a :class:`DutySlot`; the days a slot
 already has are skipped too, so posting a range twice adds nothing.
 """
+
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -217,9 +218,7 @@ def week_roster(station, school, monday, viewer=None, now=None):
         )
         for signup in query:
             signed.setdefault(signup.task_id, []).append(signup.volunteer)
-    is_volunteer = bool(
-        viewer is not None and viewer.station_id == station.id and viewer.role == Role.VOLUNTEER
-    )
+    is_volunteer = bool(viewer is not None and viewer.station_id == station.id and viewer.role == Role.VOLUNTEER)
     arrivals = {}
     if is_volunteer and task_ids:
         arrivals = {

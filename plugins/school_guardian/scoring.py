@@ -8,6 +8,7 @@
   officer approves the days does not matter: approving the day that joins
   two runs pays for every multiple of N the joined run newly reaches.
 """
+
 from datetime import timedelta
 
 from peewee import JOIN

@@ -20,6 +20,7 @@ windows = { morning = "07:30-08:10", noon = "11:40-12:20", afternoon = "16:30-17
 School days are Monday to Friday, less the holidays. Each school's duty
 windows default to the ones above; a school may set any of them.
 """
+
 import re
 from datetime import date, datetime, timedelta
 from itertools import pairwise
@@ -38,7 +39,7 @@ MAX_HOLIDAY_DAYS = 366
 SPAN = re.compile(r"^\s*([01]\d|2[0-3]):([0-5]\d)\s*[-–~]\s*([01]\d|2[0-3]):([0-5]\d)\s*$")
 SPAN_EXPECTED = "expected a window as HH:MM-HH:MM, e.g. 07:30-08:10"
 HOLIDAY_EXPECTED = (
-    "expected a date such as 2027-01-01, or a range such as { first = 2027-01-16, last = 2027-02-21, name = \"寒假\" }"
+    'expected a date such as 2027-01-01, or a range such as { first = 2027-01-16, last = 2027-02-21, name = "寒假" }'
 )
 
 
@@ -110,7 +111,9 @@ class SchoolSchema(Schema):
     gates = fields.List(
         fields.String(validate=validate.Length(min=1, max=30)), required=True, validate=validate.Length(min=1, max=10)
     )
-    windows = fields.Nested(WindowsSchema, load_default=lambda: {key: dict(value) for key, value in DEFAULT_WINDOWS.items()})
+    windows = fields.Nested(
+        WindowsSchema, load_default=lambda: {key: dict(value) for key, value in DEFAULT_WINDOWS.items()}
+    )
     volunteers_per_slot = fields.Integer(load_default=2, strict=True, validate=validate.Range(min=1, max=20))
 
     @validates_schema

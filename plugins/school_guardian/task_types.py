@@ -1,4 +1,5 @@
 """The school guardians' task types: 护学岗 and 校园周边隐患."""
+
 from marshmallow import Schema, fields, validate
 
 from core import TaskType, Text

@@ -1,5 +1,6 @@
 """The school guardians' pages: the schools, each school's week roster (sign
 up, 到岗), its hazard board, and the officers' "post the duty roster"."""
+
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
@@ -152,7 +153,10 @@ def _duty_action(task_id, action):
             message = _("Signed up: %(title)s.", title=task.title)
         else:
             arrival = roster.record_arrival(g.station, volunteer, task_id)
-            message = _("Reported at the gate at %(time)s. Thank you!", time=roster.local(g.station, arrival.arrived_at).strftime("%H:%M"))
+            message = _(
+                "Reported at the gate at %(time)s. Thank you!",
+                time=roster.local(g.station, arrival.arrived_at).strftime("%H:%M"),
+            )
     except TaskError as error:
         if error.status == 404:
             abort(404)
@@ -263,7 +267,9 @@ def post_duties():
         problems = {key: str(POST_PROBLEMS.get(key, _("Check this field."))) for key in error.messages}
         return _post_page(form, problems, status=400)
     try:
-        posted = roster.post_roster(g.station, current_user._get_current_object(), data["first_date"], data["last_date"])
+        posted = roster.post_roster(
+            g.station, current_user._get_current_object(), data["first_date"], data["last_date"]
+        )
     except TaskError as error:
         if error.status == 400 and "type" in (error.fields or {}):  # [tasks] disabled switched it off
             return _post_page(form, problem=_("School-gate duty is switched off at this station."), status=400)

@@ -1,5 +1,6 @@
 """Shared by the night patrol tests: donghua's people, venues, night shifts
 at given station-local times, venue visits and the review breakdown."""
+
 import re
 import shutil
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,12 @@ from ..tasks_pages_helpers import volunteer as signed_in_volunteer
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SATURDAY = datetime(2025, 3, 1).date()  # a Saturday
 WEDNESDAY = datetime(2025, 3, 5).date()  # a Wednesday
-CHECKS_PASSED = {"fire_exits": "pass", "security_staff": "pass", "no_underage_drinking": "pass", "incident_book": "pass"}
+CHECKS_PASSED = {
+    "fire_exits": "pass",
+    "security_staff": "pass",
+    "no_underage_drinking": "pass",
+    "incident_book": "pass",
+}
 
 
 def staff(app, slug="donghua", phone="13700000001", name="张警官"):
@@ -101,7 +107,12 @@ def join(app, slug, task_id, volunteer_phone):
     """The volunteer signed up before the task began."""
     with app.app_context():
         task = Task.get_by_id(task_id)
-        sign_up(station_of(app, slug), User.get(User.phone == volunteer_phone), task_id, now=task.starts_at - timedelta(hours=1))
+        sign_up(
+            station_of(app, slug),
+            User.get(User.phone == volunteer_phone),
+            task_id,
+            now=task.starts_at - timedelta(hours=1),
+        )
 
 
 def patrolled(app, vol, boss, day, start, end, slug="donghua", phone="13800000001"):
@@ -109,7 +120,10 @@ def patrolled(app, vol, boss, day, start, end, slug="donghua", phone="1380000000
     task_id = shift(app, slug, day, start, end)
     join(app, slug, task_id, phone)
     sent = submit_work(
-        vol, f"/s/{slug}/tasks/{task_id}/submit", text="巡逻酒吧街，劝离醉酒人员 2 名", photos=0,
+        vol,
+        f"/s/{slug}/tasks/{task_id}/submit",
+        text="巡逻酒吧街，劝离醉酒人员 2 名",
+        photos=0,
         fields={"route": "东华街—金马坊—白塔路", "observations": "秩序良好"},
     )
     assert sent.status_code == 302, page(sent)
@@ -142,14 +156,14 @@ def stations_with_night_patrol_at_huguo(tmp_path):
     text = huguo.read_text(encoding="utf-8")
     assert 'plugins = ["school_guardian"]' in text
     text = text.replace('plugins = ["school_guardian"]', 'plugins = ["school_guardian", "night_patrol"]')
-    text += '''
+    text += """
 [plugin_settings.night_patrol]
 night_start = "22:00"
 night_end = "04:00"
 night_multiplier = 2.0
 weekend_bonus = 5
 alliance_commitments = ["护国街区酒吧不向学生售酒"]
-'''
+"""
     huguo.write_text(text, encoding="utf-8")
     return stations
 

@@ -1,6 +1,7 @@
 """The 护小侠 tests' world: two stations sharing the brand, each with its own
 schools, and a week two weeks ahead whose Wednesday is a holiday, so every
 date the tests use is still to come whatever day they run."""
+
 import json
 from datetime import datetime, timedelta
 from io import BytesIO
@@ -27,7 +28,13 @@ def write_world(directory, monday):
     ``monday``'s week a holiday; xiaonanmen: 五华区小南门小学 (南门);
     donghua without the plugin."""
     holiday = monday + timedelta(days=2)
-    write_station(directory, "huguo", plugins=["school_guardian"], theme="huxiaoxia", brand="护小侠", extra=f"""
+    write_station(
+        directory,
+        "huguo",
+        plugins=["school_guardian"],
+        theme="huxiaoxia",
+        brand="护小侠",
+        extra=f"""
         [plugin_settings.school_guardian]
         punctuality_bonus = 1
         streak_days = 5
@@ -43,12 +50,20 @@ def write_world(directory, monday):
         gates = ["东门"]
         volunteers_per_slot = 1
         windows = {{ morning = "07:40-08:20" }}
-        """)
-    write_station(directory, "xiaonanmen", plugins=["school_guardian"], theme="huxiaoxia", brand="护小侠", extra="""
+        """,
+    )
+    write_station(
+        directory,
+        "xiaonanmen",
+        plugins=["school_guardian"],
+        theme="huxiaoxia",
+        brand="护小侠",
+        extra="""
         [[plugin_settings.school_guardian.schools]]
         name = "五华区小南门小学"
         gates = ["南门"]
-        """)
+        """,
+    )
     write_station(directory, "donghua")
     return directory
 
@@ -116,7 +131,9 @@ def api_token(client, phone):
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
 
-def report_hazard(client, headers, *, school="昆明市长春小学", photos=1, location=(25.0453, 102.7046), slug="huguo", **fields):
+def report_hazard(
+    client, headers, *, school="昆明市长春小学", photos=1, location=(25.0453, 102.7046), slug="huguo", **fields
+):
     """A 校园周边隐患 report through the API (multipart, with photos)."""
     data = {
         "type": "school_hazard",

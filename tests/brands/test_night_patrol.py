@@ -3,6 +3,7 @@ patrols that need the 一棍一盾 drill, night and weekend scoring, venue
 safety checks and their findings, tonight's team — and the same plugin
 switched on at huguo by its station file alone. Helpers are in
 ``night_patrol_helpers.py``."""
+
 import re
 from datetime import datetime, timedelta
 
@@ -75,8 +76,14 @@ def open_finding(app, venue_id, phone="13800000001"):
     with app.app_context():
         st = station_of(app, "donghua")
         sent = Submission.create(station=st.id, volunteer=user_id(app, phone), type_key="venue_visit", text="检查")
-        seen = VenueVisit.create(station=st.id, venue=venue_id, submission=sent.id, volunteer=sent.volunteer_id,
-                                 visited_at=sent.submitted_at, failed_items=1)
+        seen = VenueVisit.create(
+            station=st.id,
+            venue=venue_id,
+            submission=sent.id,
+            volunteer=sent.volunteer_id,
+            visited_at=sent.submitted_at,
+            failed_items=1,
+        )
         return Finding.create(station=st.id, venue=venue_id, visit=seen.id, item="fire_exits", note="后门堆放酒箱").id
 
 
@@ -95,7 +102,9 @@ def test_station_admin_adds_edits_and_suspends_alliance_venues(app):
     venue = venue_named(app, "金马坊酒吧")
     assert venue.station_id == station_of(app, "donghua").id and venue.active
 
-    edited = post_form(boss, f"{MANAGE}/{venue.id}/edit", {**VENUE_FORM, "name": "金马坊音乐酒吧", "phone": "13912345678"})
+    edited = post_form(
+        boss, f"{MANAGE}/{venue.id}/edit", {**VENUE_FORM, "name": "金马坊音乐酒吧", "phone": "13912345678"}
+    )
     assert edited.status_code == 302
     assert venue_named(app, "金马坊音乐酒吧").phone == "13912345678"
     assert "金马坊音乐酒吧" in page(boss.get(ALLIANCE))
@@ -148,8 +157,13 @@ def test_suspend_and_reinstate_name_the_state_wanted_so_a_second_click_changes_n
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("name", "金马坊\x00酒吧"), ("address", "东华街\x00 8 号"), ("licence_number", "JY-\x00"),
-     ("responsible_person", "赵\x1b明"), ("name", "金马坊\n酒吧")],
+    [
+        ("name", "金马坊\x00酒吧"),
+        ("address", "东华街\x00 8 号"),
+        ("licence_number", "JY-\x00"),
+        ("responsible_person", "赵\x1b明"),
+        ("name", "金马坊\n酒吧"),
+    ],
 )
 def test_venue_form_refuses_control_characters_naming_the_field(app, field, value):
     boss = admin(app)
@@ -334,9 +348,24 @@ def test_venue_visit_to_a_venue_not_active_here_is_refused(app, which):
         assert Submission.select().count() == 0
         donghua = station_of(app, "donghua")
         with pytest.raises(TaskError) as error:
-            submit(donghua, User.get(User.phone == "13800000001"), load_submission(
-                {"type": "venue_visit", "text": "检查", "fields": {"venue": venue_id, "fire_exits": "pass",
-                 "security_staff": "pass", "no_underage_drinking": "pass", "incident_book": "pass"}}), [])
+            submit(
+                donghua,
+                User.get(User.phone == "13800000001"),
+                load_submission(
+                    {
+                        "type": "venue_visit",
+                        "text": "检查",
+                        "fields": {
+                            "venue": venue_id,
+                            "fire_exits": "pass",
+                            "security_staff": "pass",
+                            "no_underage_drinking": "pass",
+                            "incident_book": "pass",
+                        },
+                    }
+                ),
+                [],
+            )
     assert error.value.status == 400 and list(error.value.fields) == ["fields.venue"]
 
 
@@ -352,7 +381,10 @@ def test_a_failed_item_needs_a_note_and_a_photo(app):
     assert re.search(r'name="photos" aria-invalid="true"', text) and "at least one photo" in text
     with app.app_context():
         assert Submission.select().count() == 0
-    assert visit(vol, venue_id=venue_id, photos=1, fire_exits="fail", fire_exits_note="后门消防通道堆放酒箱").status_code == 302
+    assert (
+        visit(vol, venue_id=venue_id, photos=1, fire_exits="fail", fire_exits_note="后门消防通道堆放酒箱").status_code
+        == 302
+    )
 
 
 def test_approved_visit_opens_findings_shown_on_the_venue_page_until_closed(app):
@@ -360,9 +392,13 @@ def test_approved_visit_opens_findings_shown_on_the_venue_page_until_closed(app)
     officer = staff(app)
     vol = volunteer(app)
     sent = visit(
-        vol, venue_id=venue_id, photos=2,
-        fire_exits="fail", fire_exits_note="后门消防通道堆放酒箱",
-        no_underage_drinking="fail", no_underage_drinking_note="发现疑似未成年人饮酒，未查验身份证",
+        vol,
+        venue_id=venue_id,
+        photos=2,
+        fire_exits="fail",
+        fire_exits_note="后门消防通道堆放酒箱",
+        no_underage_drinking="fail",
+        no_underage_drinking_note="发现疑似未成年人饮酒，未查验身份证",
     )
     assert sent.status_code == 302
     submission_id = last_submission_id(app)
@@ -385,8 +421,13 @@ def test_approved_visit_opens_findings_shown_on_the_venue_page_until_closed(app)
     assert "李红" in seen_by_staff and "close-finding" in seen_by_staff
 
     finding_id = findings[0].id
-    assert vol.post(f"/s/donghua/night-patrol/findings/{finding_id}/close",
-                    data={"csrf_token": csrf_token_from(vol.get(venue_page)), "note": "x"}).status_code == 403
+    assert (
+        vol.post(
+            f"/s/donghua/night-patrol/findings/{finding_id}/close",
+            data={"csrf_token": csrf_token_from(vol.get(venue_page)), "note": "x"},
+        ).status_code
+        == 403
+    )
     closed = officer.post(
         f"/s/donghua/night-patrol/findings/{finding_id}/close",
         data={"csrf_token": csrf_token_from(officer.get(venue_page)), "note": "已清理通道，复查合格"},
@@ -466,7 +507,12 @@ def test_tonight_page_shows_tonights_team_masked_for_the_public(app):
 @pytest.mark.parametrize("slug", ["huguo", "xiaonanmen"])
 def test_invisible_at_stations_that_do_not_enable_it(app, client, slug):
     venue_id = add_venue(app)
-    for path in ("night-patrol/", "night-patrol/alliance", f"night-patrol/alliance/{venue_id}", "night-patrol/manage/alliance"):
+    for path in (
+        "night-patrol/",
+        "night-patrol/alliance",
+        f"night-patrol/alliance/{venue_id}",
+        "night-patrol/manage/alliance",
+    ):
         assert client.get(f"/s/{slug}/{path}").status_code == 404, path
     home = page(client.get(f"/s/{slug}/"))
     assert "night-patrol" not in menu_of(home) and "酒吧联盟" not in home and "夜间巡逻" not in home
@@ -499,14 +545,20 @@ def test_huguo_runs_the_night_patrol_by_config_alone_with_its_own_data(make_app,
     boss = admin(app, "huguo", phone="13700000019")
     assert "护国路清吧" in page(boss.get("/s/huguo/night-patrol/manage/alliance"))
     assert "金马坊酒吧" not in page(boss.get("/s/huguo/night-patrol/manage/alliance"))
-    assert action(boss, f"/s/huguo/night-patrol/manage/alliance/{donghua_venue}/suspend", "/s/huguo/").status_code == 404
+    assert (
+        action(boss, f"/s/huguo/night-patrol/manage/alliance/{donghua_venue}/suspend", "/s/huguo/").status_code == 404
+    )
 
     # a night patrol at huguo, scored by huguo's settings (22:00–04:00, ×2, weekend +5)
     officer = staff(app, "huguo", phone="13700000011")
     vol = volunteer(app, "huguo", phone="13800000011")
     grant_shield_drill(app, "huguo", "13800000011")
     submission_id = patrolled(app, vol, officer, SATURDAY, "22:00", "04:00", slug="huguo", phone="13800000011")
-    assert preview_lines(officer, submission_id, slug="huguo") == [("任务积分", "+3"), ("夜间加成", "+3"), ("周末加分", "+5")]
+    assert preview_lines(officer, submission_id, slug="huguo") == [
+        ("任务积分", "+3"),
+        ("夜间加成", "+3"),
+        ("周末加分", "+5"),
+    ]
     tonight = page(app.test_client().get("/s/huguo/night-patrol/"))
     assert "巡逻时段：22:00 – 04:00" in tonight
 
@@ -514,7 +566,12 @@ def test_huguo_runs_the_night_patrol_by_config_alone_with_its_own_data(make_app,
     form = page(vol.get("/s/huguo/work/venue_visit"))
     assert "护国路清吧" in form and "金马坊酒吧" not in form
     assert visit(vol, "huguo", venue_id=donghua_venue).status_code == 400
-    assert visit(vol, "huguo", venue_id=huguo_venue, photos=1, security_staff="fail", security_staff_note="无安保").status_code == 302
+    assert (
+        visit(
+            vol, "huguo", venue_id=huguo_venue, photos=1, security_staff="fail", security_staff_note="无安保"
+        ).status_code
+        == 302
+    )
     assert decide(officer, last_submission_id(app), "approve", slug="huguo").status_code == 302
     with app.app_context():
         [finding] = list(Finding.select())
@@ -547,6 +604,14 @@ def test_bad_settings_are_refused_naming_the_key(tmp_path, settings, key, words)
 
 def test_shipped_donghua_settings(app):
     settings = station_of(app, "donghua").plugin_config("night_patrol")
-    assert (settings["night_start"], settings["night_end"], settings["night_multiplier"], settings["weekend_bonus"]) == (
-        "20:00", "02:00", 1.5, 2,
+    assert (
+        settings["night_start"],
+        settings["night_end"],
+        settings["night_multiplier"],
+        settings["weekend_bonus"],
+    ) == (
+        "20:00",
+        "02:00",
+        1.5,
+        2,
     )

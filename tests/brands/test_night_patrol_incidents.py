@@ -1,6 +1,7 @@
 """酒吧纠纷 (venue_disturbance): night_patrol's own incident category, offered
 at donghua where the plugin is on, not at huguo; its fields are checked;
 the plugin still uses only core's public names."""
+
 import ast
 from pathlib import Path
 
@@ -28,7 +29,11 @@ def test_a_bar_dispute_is_offered_at_donghua_only(app):
 def test_a_donghua_volunteer_reports_a_bar_dispute(app):
     with app.test_request_context():
         incident = file_report(
-            app, volunteer(app, "donghua"), "venue_disturbance", description="两桌客人酒后争吵", fields={"venue": "金马坊酒吧", "people_involved": "4"}
+            app,
+            volunteer(app, "donghua"),
+            "venue_disturbance",
+            description="两桌客人酒后争吵",
+            fields={"venue": "金马坊酒吧", "people_involved": "4"},
         )
         stored = Incident.get_by_id(incident.id)
         assert (stored.category, stored.fields) == ("venue_disturbance", {"venue": "金马坊酒吧", "people_involved": 4})

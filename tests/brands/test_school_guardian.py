@@ -7,6 +7,7 @@ and each school's hazard board; and nothing of it at donghua.
 The test world (school_guardian_helpers.write_world) puts a holiday on the
 Wednesday of a week two weeks ahead, so every date used is still to come.
 """
+
 import re
 from datetime import UTC, datetime, time, timedelta
 
@@ -83,7 +84,11 @@ def test_schools_windows_and_holidays_load(redarmband_stations_dir):
     loaded = load_stations(redarmband_stations_dir, registry()).by_slug
     settings = loaded["huguo"].plugin_settings["school_guardian"]
     changchun, huguolu = settings["schools"]
-    assert (changchun["name"], changchun["gates"], changchun["volunteers_per_slot"]) == ("昆明市长春小学", ["正门", "后门"], 2)
+    assert (changchun["name"], changchun["gates"], changchun["volunteers_per_slot"]) == (
+        "昆明市长春小学",
+        ["正门", "后门"],
+        2,
+    )
     assert changchun["windows"] == {
         "morning": {"start": "07:30", "end": "08:10"},
         "noon": {"start": "11:40", "end": "12:20"},
@@ -184,7 +189,11 @@ def test_posting_a_week_gives_one_task_per_school_gate_window_and_school_day(app
     with app.app_context():
         slots = list(DutySlot.select())
     assert DAY["wed"] not in {slot.day for slot in slots}  # 校庆: no duties
-    assert {(slot.school, slot.gate) for slot in slots} == {("昆明市长春小学", "正门"), ("昆明市长春小学", "后门"), ("护国路小学", "东门")}
+    assert {(slot.school, slot.gate) for slot in slots} == {
+        ("昆明市长春小学", "正门"),
+        ("昆明市长春小学", "后门"),
+        ("护国路小学", "东门"),
+    }
 
     # Asia/Shanghai: 07:30 at 昆明市长春小学 is 23:30 UTC the evening before; 护国路小学 has its own morning.
     morning = slot_task(app, DAY["tue"])
@@ -220,8 +229,18 @@ def test_posting_the_same_range_again_adds_nothing(app, boss):
 def test_the_plugins_command_posts_the_roster_too(app, runner):
     with app.app_context():
         boss = make_officer(app)
-    args = ["school-guardian", "post-roster", "--station", "huguo", "--officer", boss.phone,
-            "--from", DAY["mon"].isoformat(), "--to", DAY["fri"].isoformat()]
+    args = [
+        "school-guardian",
+        "post-roster",
+        "--station",
+        "huguo",
+        "--officer",
+        boss.phone,
+        "--from",
+        DAY["mon"].isoformat(),
+        "--to",
+        DAY["fri"].isoformat(),
+    ]
     result = runner.invoke(args)
     assert result.exit_code == 0, result.output
     assert f"posted {PER_WEEK};" in result.output and "昆明市长春小学: 24 new" in result.output
@@ -244,7 +263,12 @@ def test_each_station_posts_and_shows_only_its_own_schools(app, boss):
     huguo = page(boss.get(roster_url(DAY["mon"])))
     xiaonanmen = page(other.get(roster_url(DAY["mon"], "xiaonanmen")))
     assert "昆明市长春小学" in huguo and "正门" in huguo and "后门" in huguo and "小南门" not in huguo
-    assert "五华区小南门小学" in xiaonanmen and "南门" in xiaonanmen and "长春" not in xiaonanmen and "校庆" not in xiaonanmen
+    assert (
+        "五华区小南门小学" in xiaonanmen
+        and "南门" in xiaonanmen
+        and "长春" not in xiaonanmen
+        and "校庆" not in xiaonanmen
+    )
     assert other.get(roster_url(DAY["mon"], "xiaonanmen", number=2)).status_code == 404
     schools = page(other.get("/s/xiaonanmen/school-guardian/"))
     assert "五华区小南门小学" in schools and "护国路小学" not in schools
@@ -275,7 +299,11 @@ def test_a_week_outside_the_years_2000_to_2999_shows_the_current_week_like_an_un
 
 @pytest.mark.parametrize(
     ("first", "last", "field"),
-    [("9999-12-31", "9999-12-31", "first_date"), ("2999-12-30", "3000-01-02", "last_date"), ("0001-01-01", "0001-01-03", "first_date")],
+    [
+        ("9999-12-31", "9999-12-31", "first_date"),
+        ("2999-12-30", "3000-01-02", "last_date"),
+        ("0001-01-01", "0001-01-03", "first_date"),
+    ],
 )
 def test_posting_a_roster_outside_the_years_2000_to_2999_is_refused_naming_the_field(app, boss, first, last, field):
     form = {"first_date": first, "last_date": last}
@@ -289,8 +317,20 @@ def test_posting_a_roster_outside_the_years_2000_to_2999_is_refused_naming_the_f
 def test_the_roster_command_refuses_a_range_outside_the_years_2000_to_2999(app, runner):
     with app.app_context():
         boss = make_officer(app)
-    result = runner.invoke(["school-guardian", "post-roster", "--station", "huguo", "--officer", boss.phone,
-                            "--from", "9999-12-31", "--to", "9999-12-31"])
+    result = runner.invoke(
+        [
+            "school-guardian",
+            "post-roster",
+            "--station",
+            "huguo",
+            "--officer",
+            boss.phone,
+            "--from",
+            "9999-12-31",
+            "--to",
+            "9999-12-31",
+        ]
+    )
     assert result.exit_code != 0 and "first_date" in result.output
     assert huguo_tasks(app) == []
 
@@ -307,7 +347,9 @@ def test_a_volunteer_fills_an_empty_slot_from_the_roster(app, boss):
     before = cell(page(client.get(roster_url(DAY["mon"]))), task.id)
     assert "空缺 2 / 2" in before and "李红" not in before and "报名" in before
     done = press(client, DAY["mon"], f"/s/huguo/school-guardian/duties/{task.id}/signup")
-    assert done.status_code == 302 and done.headers["Location"].endswith(f"week={DAY['mon'].isoformat()}#slot-{task.id}")
+    assert done.status_code == 302 and done.headers["Location"].endswith(
+        f"week={DAY['mon'].isoformat()}#slot-{task.id}"
+    )
     roster = page(client.get(done.headers["Location"]))
     assert "已报名：昆明市长春小学 后门 午间护学岗" in roster
     after = cell(roster, task.id)
@@ -464,7 +506,9 @@ def test_gate_duty_is_done_only_as_a_posted_duty_so_no_self_started_day_feeds_th
         huguo = station_of(app)
         vol = make_volunteer(app)
         assert not huguo.task_type("school_gate_duty").self_start
-        data = load_submission({"type": "school_gate_duty", "text": "护送学生过马路", "fields": {"children_helped": 30}})
+        data = load_submission(
+            {"type": "school_gate_duty", "text": "护送学生过马路", "fields": {"children_helped": 30}}
+        )
         with pytest.raises(TaskError) as refused:
             submit(huguo, vol, data, [photo_bytes()])
         assert refused.value.status == 400 and "type" in refused.value.fields
@@ -479,9 +523,18 @@ def test_the_streak_bonus_does_not_depend_on_the_order_of_approval(app, two_week
     with app.app_context():
         huguo, chief = station_of(app), make_officer(app)
         vol = make_volunteer(app)
-        done = {day: _duty(app, huguo, chief, vol, day, "afternoon") for day in (DAY["mon"], DAY["tue"], DAY["thu"], DAY["fri"], NEXT["mon"])}
+        done = {
+            day: _duty(app, huguo, chief, vol, day, "afternoon")
+            for day in (DAY["mon"], DAY["tue"], DAY["thu"], DAY["fri"], NEXT["mon"])
+        }
         streaks = {}
-        for day in (NEXT["mon"], DAY["mon"], DAY["tue"], DAY["fri"], DAY["thu"]):  # Thursday, approved last, joins the runs
+        for day in (
+            NEXT["mon"],
+            DAY["mon"],
+            DAY["tue"],
+            DAY["fri"],
+            DAY["thu"],
+        ):  # Thursday, approved last, joins the runs
             streaks[day] = _approve(huguo, chief, *done[day]).get("school_guardian.streak", 0)
         assert streaks[DAY["thu"]] == 3 and sum(streaks.values()) == 3
 
@@ -517,14 +570,22 @@ def test_a_hazard_report_without_location_is_refused_on_the_page_too(app):
     fields = {"school": "昆明市长春小学", "kind": "falling_object", "description": "太阳能热水器被风刮落在学校后巷"}
     refused = submit_work(client, "/s/huguo/work/school_hazard", photos=1, fields=fields)
     assert refused.status_code == 400 and "上报隐患须附位置" in page(refused)
-    sent = submit_work(client, "/s/huguo/work/school_hazard", photos=1, fields=fields, extra={"latitude": "25.0453", "longitude": "102.7046"})
+    sent = submit_work(
+        client,
+        "/s/huguo/work/school_hazard",
+        photos=1,
+        fields=fields,
+        extra={"latitude": "25.0453", "longitude": "102.7046"},
+    )
     assert sent.status_code == 302
 
 
 def test_the_hazard_board_lists_the_schools_reports_newest_first(app, client, reporter, boss):
     first = report_hazard(client, reporter, description="太阳能热水器被风刮落在学校后巷").get_json()["id"]
     report_hazard(client, reporter, school="护国路小学", description="东门外井盖破损")
-    second = report_hazard(client, reporter, photos=2, kind="traffic", description="放学时段车辆占用斑马线").get_json()["id"]
+    second = report_hazard(client, reporter, photos=2, kind="traffic", description="放学时段车辆占用斑马线").get_json()[
+        "id"
+    ]
 
     volunteer_client = _client_of(app, "13800000001")
     board = page(volunteer_client.get("/s/huguo/school-guardian/schools/1/hazards"))
@@ -589,6 +650,9 @@ def test_nothing_of_it_at_donghua(app):
     assert client.get("/s/donghua/work/school_hazard").status_code == 404
     token = api_token(app.test_client(), "13800000001")
     refused = report_hazard(app.test_client(), token, slug="donghua")
-    assert refused.status_code == 400 and "unknown task type 'school_hazard'" in refused.get_json()["error"]["fields"]["type"][0]
+    assert (
+        refused.status_code == 400
+        and "unknown task type 'school_hazard'" in refused.get_json()["error"]["fields"]["type"][0]
+    )
     huguo = page(app.test_client().get("/s/huguo/"))
     assert "校园周边隐患" in huguo and "/s/huguo/school-guardian/" in menu_of(huguo)

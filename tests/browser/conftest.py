@@ -5,6 +5,7 @@ They use the system Chromium (``/usr/bin/chromium``, or ``$REDARMBAND_CHROMIUM``
 through Playwright; ``playwright install`` is never needed. A missing browser
 fails the run rather than skipping it, so CI cannot go green without testing.
 """
+
 import os
 import threading
 from pathlib import Path
@@ -110,12 +111,19 @@ def page(browser):
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on("requestfailed", lambda request: None if _live_stream(request) else problems.append(f"request failed: {request.url} ({request.failure})"))
+    page.on(
+        "requestfailed",
+        lambda request: (
+            None if _live_stream(request) else problems.append(f"request failed: {request.url} ({request.failure})")
+        ),
+    )
     page.on(
         "response",
-        lambda response: problems.append(f"{response.status} for {response.request.resource_type} {response.url}")
-        if response.status >= 400 and response.request.resource_type != "document"
-        else None,
+        lambda response: (
+            problems.append(f"{response.status} for {response.request.resource_type} {response.url}")
+            if response.status >= 400 and response.request.resource_type != "document"
+            else None
+        ),
     )
     page.problems = problems
     yield page

@@ -7,6 +7,7 @@ volunteer acknowledges it right there.
 The UI is Chinese by default, so elements are found by names, hrefs, ids
 and CSS classes rather than by (English) text.
 """
+
 import pytest
 from playwright.sync_api import expect
 
@@ -49,7 +50,9 @@ def sign_in(page, live_server, person):
     expect(page).to_have_url(live_server(f"{STATION}/"))
 
 
-def test_an_urgent_instruction_appears_on_an_open_page_without_reloading(app, live_server, browser, page, save_screenshot, quick_stream):
+def test_an_urgent_instruction_appears_on_an_open_page_without_reloading(
+    app, live_server, browser, page, save_screenshot, quick_stream
+):
     station_group = make_people(app)
 
     # The volunteer opens "my instructions" through the menu: nothing yet.
@@ -68,7 +71,7 @@ def test_an_urgent_instruction_appears_on_an_open_page_without_reloading(app, li
     officer_page.on("pageerror", lambda error: officer_problems.append(f"script error: {error}"))
     sign_in(officer_page, live_server, OFFICER)
     officer_page.locator(f'nav.menu a[href="{STATION}/manage/groups"]').click()
-    officer_page.locator(f'#group-{station_group} a.send').click()
+    officer_page.locator(f"#group-{station_group} a.send").click()
     form = officer_page.locator("form.stacked")
     expect(form.locator('select[name="group"]')).to_have_value(str(station_group))
     form.locator('textarea[name="text"]').fill(TEXT)

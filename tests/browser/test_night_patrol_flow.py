@@ -5,6 +5,7 @@ multiplier and the weekend bonus as lines of the breakdown, and approves it.
 The UI is Chinese by default, so elements are found by hrefs, names and CSS
 classes, and the labels are the Chinese ones a donghua officer reads.
 """
+
 import re
 from datetime import timedelta
 
@@ -45,7 +46,11 @@ def saturday_night_patrol_sent(app):
         task = Task.get_by_id(task_id)
         sign_up(donghua, volunteer, task_id, now=task.starts_at - timedelta(hours=1))
         data = load_submission(
-            {"task_id": task_id, "text": "巡逻酒吧街，劝离醉酒人员 2 名", "fields": {"route": "东华街—金马坊", "observations": "秩序良好"}}
+            {
+                "task_id": task_id,
+                "text": "巡逻酒吧街，劝离醉酒人员 2 名",
+                "fields": {"route": "东华街—金马坊", "observations": "秩序良好"},
+            }
         )
         return submit(donghua, volunteer, data, [], now=task.ends_at + timedelta(minutes=5)).id
 

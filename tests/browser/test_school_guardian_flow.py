@@ -5,6 +5,7 @@ there, and the slot then shows them.
 The UI is Chinese by default, so elements are found by name attributes,
 hrefs, ids and CSS classes rather than by (English) text.
 """
+
 import re
 from datetime import timedelta
 
@@ -107,6 +108,8 @@ def test_a_volunteer_fills_an_empty_slot_from_huguos_roster(app, live_server, br
     save_screenshot("huguo-roster-slot-filled")
     with app.app_context():
         assert Task.get_by_id(task_id).taken == 1
-        assert User.get(User.phone == VOLUNTEER["phone"]).id in [s.volunteer_id for s in Task.get_by_id(task_id).signups]
+        assert User.get(User.phone == VOLUNTEER["phone"]).id in [
+            s.volunteer_id for s in Task.get_by_id(task_id).signups
+        ]
 
     assert page.problems == []

@@ -5,6 +5,7 @@ seeing the breakdown, and the volunteer sees the points and hours.
 The UI is Chinese by default, so elements are found by name attributes,
 hrefs and CSS classes rather than by (English) text.
 """
+
 import re
 from datetime import timedelta
 
@@ -114,9 +115,11 @@ def test_a_school_gate_duty_from_sign_up_to_points(app, live_server, browser, pa
     officer_page.on("pageerror", lambda error: officer_problems.append(f"script error: {error}"))
     officer_page.on(
         "response",
-        lambda response: officer_problems.append(f"{response.status} for {response.url}")
-        if response.status >= 400 and response.request.resource_type != "document"
-        else None,
+        lambda response: (
+            officer_problems.append(f"{response.status} for {response.url}")
+            if response.status >= 400 and response.request.resource_type != "document"
+            else None
+        ),
     )
     try:
         sign_in(officer_page, live_server, OFFICER)
@@ -129,7 +132,9 @@ def test_a_school_gate_duty_from_sign_up_to_points(app, live_server, browser, pa
         thumbs = officer_page.locator("p.photos img.thumb")
         expect(thumbs).to_have_count(2)
         for index in range(2):
-            officer_page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbs.nth(index).element_handle())
+            officer_page.wait_for_function(
+                "img => img.complete && img.naturalWidth > 0", arg=thumbs.nth(index).element_handle()
+            )
         preview = officer_page.locator("section.preview")
         expect(preview.locator(".breakdown li")).to_have_count(1)
         expect(preview.locator(".breakdown li")).to_contain_text("任务积分")

@@ -3,6 +3,7 @@
 The UI is Chinese by default, so elements are found by name attributes,
 hrefs and CSS classes rather than by (English) text.
 """
+
 import re
 
 import pytest

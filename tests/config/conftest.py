@@ -1,5 +1,6 @@
 """Each station-config test writes its own station files, and checks that
 ``load_stations`` and app start-up refuse them alike."""
+
 import pytest
 
 from core.config import StationConfigError, load_stations

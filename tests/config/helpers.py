@@ -1,4 +1,5 @@
 """Helpers of the station-config tests."""
+
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 

@@ -1,6 +1,7 @@
 """Station configs: the shipped ones load, and every mistake is refused with a
 message naming the file, the key and what was expected, both by
 ``load_stations`` and by the app refusing to start."""
+
 import pytest
 
 from core.config import load_stations
@@ -121,7 +122,9 @@ def test_school_guardian_without_schools_is_refused(stations_dir, refused):
 
 def test_night_patrol_hour_out_of_range_is_refused(stations_dir, refused):
     path = write_station(
-        stations_dir, "alpha", plugins=["night_patrol"],
+        stations_dir,
+        "alpha",
+        plugins=["night_patrol"],
         extra='[plugin_settings.night_patrol]\nnight_start = "25:00"\n',
     )
     line = problem_line(refused(), path)
@@ -173,7 +176,11 @@ def test_theme_of_a_plugin_the_station_does_not_enable_is_refused(stations_dir, 
 
 def test_settings_for_a_plugin_not_enabled_are_refused(stations_dir, refused):
     path = write_station(
-        stations_dir, "alpha", plugins=["night_patrol"], theme="maple", extra=SCHOOLS,
+        stations_dir,
+        "alpha",
+        plugins=["night_patrol"],
+        theme="maple",
+        extra=SCHOOLS,
     )
     line = problem_line(refused(), path)
     assert "key 'plugin_settings.school_guardian'" in line

@@ -1,6 +1,7 @@
 """A station's ``[groups]`` table: what it changes, and every mistake in it
 refused with the file and the key named — by ``load_stations``, by the app
 refusing to start, and by ``redarmband stations check``."""
+
 import pytest
 
 from core.config import load_stations

@@ -1,6 +1,7 @@
 """A station's ``[incidents]`` table: what it changes, and every mistake in
 it refused with the file and the key named — by ``load_stations`` and by
 the app refusing to start alike."""
+
 import pytest
 
 from core.config import load_stations
@@ -19,25 +20,47 @@ def incidents_table(text):
 def test_without_an_incidents_table_the_defaults_hold(stations_dir):
     write_station(stations_dir, "alpha")
     settings = load_stations(stations_dir, registry()).by_slug["alpha"].incidents
-    assert (settings.disabled, settings.duplicate_radius_m, settings.duplicate_hours, settings.useful_points) == ((), 200, 2, 2)
+    assert (settings.disabled, settings.duplicate_radius_m, settings.duplicate_hours, settings.useful_points) == (
+        (),
+        200,
+        2,
+        2,
+    )
 
 
 def test_the_table_sets_each_station_its_own(stations_dir, make_app):
     write_station(
-        stations_dir, "alpha",
-        extra=incidents_table('disabled = ["illegal_posters", "construction_noise"]\nduplicate_radius_m = 50\nduplicate_hours = 6\nuseful_points = 0'),
+        stations_dir,
+        "alpha",
+        extra=incidents_table(
+            'disabled = ["illegal_posters", "construction_noise"]\nduplicate_radius_m = 50\nduplicate_hours = 6\nuseful_points = 0'
+        ),
     )
     write_station(stations_dir, "beta")
     tenancy = make_app().extensions["redarmband"].tenancy
     alpha = tenancy.get("alpha")
     assert alpha.config.incidents.disabled == ("illegal_posters", "construction_noise")
-    assert (alpha.config.incidents.duplicate_radius_m, alpha.config.incidents.duplicate_hours, alpha.config.incidents.useful_points) == (50, 6, 0)
-    assert [c.key for c in alpha.incident_categories] == ["illegal_parking", "lost_and_found", "missing_child", "merchant_help"]
+    assert (
+        alpha.config.incidents.duplicate_radius_m,
+        alpha.config.incidents.duplicate_hours,
+        alpha.config.incidents.useful_points,
+    ) == (50, 6, 0)
+    assert [c.key for c in alpha.incident_categories] == [
+        "illegal_parking",
+        "lost_and_found",
+        "missing_child",
+        "merchant_help",
+    ]
     assert len(tenancy.get("beta").incident_categories) == 6  # each station its own
 
 
 def test_a_plugins_category_may_be_switched_off_where_the_plugin_is_on(stations_dir):
-    write_station(stations_dir, "alpha", plugins=["night_patrol"], extra=incidents_table('disabled = ["venue_disturbance"]') + NIGHT_PATROL_SETTINGS)
+    write_station(
+        stations_dir,
+        "alpha",
+        plugins=["night_patrol"],
+        extra=incidents_table('disabled = ["venue_disturbance"]') + NIGHT_PATROL_SETTINGS,
+    )
     assert load_stations(stations_dir, registry()).by_slug["alpha"].incidents.disabled == ("venue_disturbance",)
 
 

@@ -1,6 +1,7 @@
 """A station's ``[tasks]`` table: what it changes, and every mistake in it
 refused with the file and the key named — by ``load_stations``, by the app
 refusing to start, and by ``redarmband stations check``."""
+
 import pytest
 
 from core.config import MAX_PHOTO_MB, STAR_HOURS, load_stations
@@ -13,7 +14,9 @@ def tasks_table(text):
     return "[tasks]\n" + text + "\n"
 
 
-CORE_TYPES = "business_info, illegal_parking, illegal_posters, neighbourhood_council, patrol, school_safety, traffic_guiding"
+CORE_TYPES = (
+    "business_info, illegal_parking, illegal_posters, neighbourhood_council, patrol, school_safety, traffic_guiding"
+)
 
 
 # --- what loads ---------------------------------------------------------------
@@ -27,11 +30,22 @@ def test_without_a_tasks_table_the_defaults_apply(stations_dir):
 
 
 def test_a_full_tasks_table_loads(stations_dir, make_app):
-    write_station(stations_dir, "alpha", plugins=["school_guardian"], theme="huxiaoxia", extra=tasks_table(
-        'disabled = ["patrol", "school_gate_duty"]\nmax_photo_mb = 2\nstar_hours = [10, 20, 30, 40, 50]'
-    ) + SCHOOLS)
+    write_station(
+        stations_dir,
+        "alpha",
+        plugins=["school_guardian"],
+        theme="huxiaoxia",
+        extra=tasks_table(
+            'disabled = ["patrol", "school_gate_duty"]\nmax_photo_mb = 2\nstar_hours = [10, 20, 30, 40, 50]'
+        )
+        + SCHOOLS,
+    )
     tasks = load_stations(stations_dir, registry()).by_slug["alpha"].tasks
-    assert (tasks.disabled, tasks.max_photo_mb, tasks.star_hours) == (("patrol", "school_gate_duty"), 2, (10, 20, 30, 40, 50))
+    assert (tasks.disabled, tasks.max_photo_mb, tasks.star_hours) == (
+        ("patrol", "school_gate_duty"),
+        2,
+        (10, 20, 30, 40, 50),
+    )
     station = make_app().extensions["redarmband"].tenancy.get("alpha")
     offered = [task_type.key for task_type in station.task_types]
     assert "patrol" not in offered and "school_gate_duty" not in offered and "traffic_guiding" in offered
@@ -48,8 +62,13 @@ def test_an_unknown_type_in_disabled_lists_the_stations_types(stations_dir, refu
 
 
 def test_a_plugin_type_is_unknown_where_the_plugin_is_not_enabled(stations_dir, refused):
-    write_station(stations_dir, "huguo", plugins=["school_guardian"], theme="huxiaoxia",
-                  extra=tasks_table('disabled = ["school_gate_duty"]') + SCHOOLS)
+    write_station(
+        stations_dir,
+        "huguo",
+        plugins=["school_guardian"],
+        theme="huxiaoxia",
+        extra=tasks_table('disabled = ["school_gate_duty"]') + SCHOOLS,
+    )
     plain = write_station(stations_dir, "plain", extra=tasks_table('disabled = ["school_gate_duty"]'))
     message = refused()
     line = problem_line(message, plain)
@@ -91,13 +110,17 @@ def test_max_photo_mb_at_its_bounds_loads(stations_dir, value):
 # --- [tasks] star_hours ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", [
-    "[100, 300, 600, 1000]",
-    "[100, 300, 600, 1000, 1500, 2000]",
-    "[100, 300, 300, 1000, 1500]",
-    "[1500, 1000, 600, 300, 100]",
-    "[]",
-], ids=["four", "six", "a repeat", "falling", "none"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "[100, 300, 600, 1000]",
+        "[100, 300, 600, 1000, 1500, 2000]",
+        "[100, 300, 300, 1000, 1500]",
+        "[1500, 1000, 600, 300, 100]",
+        "[]",
+    ],
+    ids=["four", "six", "a repeat", "falling", "none"],
+)
 def test_star_hours_must_be_five_rising_numbers(stations_dir, refused, value):
     path = write_station(stations_dir, "alpha", extra=tasks_table(f"star_hours = {value}"))
     line = problem_line(refused(), path)
@@ -126,9 +149,9 @@ def test_an_unknown_key_in_tasks_is_named(stations_dir, refused):
 
 
 def test_every_problem_of_the_tasks_table_is_reported_at_once(stations_dir, refused):
-    path = write_station(stations_dir, "alpha", extra=tasks_table(
-        'disabled = ["patrl"]\nmax_photo_mb = 9\nstar_hours = [1, 2, 3]'
-    ))
+    path = write_station(
+        stations_dir, "alpha", extra=tasks_table('disabled = ["patrl"]\nmax_photo_mb = 9\nstar_hours = [1, 2, 3]')
+    )
     message = refused()
     keys = sorted(line.split("key '")[1].split("'")[0] for line in problem_lines(message, path))
     assert keys == ["tasks.disabled", "tasks.max_photo_mb", "tasks.star_hours"]

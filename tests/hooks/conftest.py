@@ -6,6 +6,7 @@ default stations are ``enabling`` (``plugins = ["probe"]``) and ``other`` (no
 plugins), so every per-station hook is checked where it is enabled and where
 it is not. Brand plugins and the shipped stations are left out of this world.
 """
+
 import re
 
 import pytest
@@ -64,5 +65,3 @@ def redarmband_stations_dir(tmp_path):
     write_station(directory, "enabling", plugins=["probe"], hosts=["enabling.test"])
     write_station(directory, "other", hosts=["other.test"])
     return directory
-
-

@@ -2,6 +2,7 @@
 schema), and the event after each change of an incident — at the station
 that enables the plugin (``enabling``) and not at the one that does not
 (``other``)."""
+
 import logging
 
 import pytest
@@ -32,8 +33,15 @@ class PlateRequired(Schema):
     plate = fields.String(required=True, validate=validate.Length(min=5, max=12))
 
 
-STRAY_DOG = IncidentCategory("stray_dog", Text("流浪犬", "Stray dog"), Text("街上的流浪犬。", "A stray dog."), fields_schema=DogFields)
-STRICT_PARKING = IncidentCategory("illegal_parking", Text("违停（须填车牌）", "Parking (plate needed)"), Text("违停", "Parking"), fields_schema=PlateRequired)
+STRAY_DOG = IncidentCategory(
+    "stray_dog", Text("流浪犬", "Stray dog"), Text("街上的流浪犬。", "A stray dog."), fields_schema=DogFields
+)
+STRICT_PARKING = IncidentCategory(
+    "illegal_parking",
+    Text("违停（须填车牌）", "Parking (plate needed)"),
+    Text("违停", "Parking"),
+    fields_schema=PlateRequired,
+)
 
 
 class DogsAndPlates:
@@ -50,7 +58,14 @@ def _keys(app, slug):
     return [category.key for category in _station(app, slug).incident_categories]
 
 
-CORE_KEYS = ["illegal_parking", "lost_and_found", "missing_child", "merchant_help", "construction_noise", "illegal_posters"]
+CORE_KEYS = [
+    "illegal_parking",
+    "lost_and_found",
+    "missing_child",
+    "merchant_help",
+    "construction_noise",
+    "illegal_posters",
+]
 
 
 class TestRegisterIncidentCategories:
@@ -86,7 +101,9 @@ class TestRegisterIncidentCategories:
             with pytest.raises(IncidentError) as caught:
                 file_report(app, person(app, "enabling"), "illegal_parking", slug="enabling", fields={})
             assert list(caught.value.fields) == ["fields.plate"]
-            assert file_report(app, person(app, "other"), "illegal_parking", slug="other", fields={}).fields == {"plate": ""}
+            assert file_report(app, person(app, "other"), "illegal_parking", slug="other", fields={}).fields == {
+                "plate": ""
+            }
 
 
 class TestSwitchedOffCategories:
@@ -98,7 +115,9 @@ class TestSwitchedOffCategories:
     def redarmband_stations_dir(self, tmp_path):
         directory = tmp_path / "stations"
         directory.mkdir()
-        write_station(directory, "enabling", plugins=["probe"], extra='[incidents]\ndisabled = ["stray_dog", "illegal_parking"]\n')
+        write_station(
+            directory, "enabling", plugins=["probe"], extra='[incidents]\ndisabled = ["stray_dog", "illegal_parking"]\n'
+        )
         write_station(directory, "other", plugins=["probe"])
         return directory
 
@@ -225,7 +244,9 @@ class TestIncidentEventFailure:
         with app.test_request_context(), caplog.at_level(logging.ERROR, logger="core.plugins"):
             st = _station(app, "enabling")
             incident = file_report(app, person(app, "enabling"), slug="enabling")
-            changed, _event = change_state(st, person(app, "enabling", Role.OFFICER), incident.id, IncidentState.ACKNOWLEDGED)
+            changed, _event = change_state(
+                st, person(app, "enabling", Role.OFFICER), incident.id, IncidentState.ACKNOWLEDGED
+            )
             assert changed.state == IncidentState.ACKNOWLEDGED
             assert Incident.get_by_id(incident.id).state == IncidentState.ACKNOWLEDGED
             assert IncidentEvent.select().where(IncidentEvent.incident == incident.id).count() == 2

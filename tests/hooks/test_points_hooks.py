@@ -1,4 +1,5 @@
 """Points hooks: scoring rules, and the events after points, check-ins and redemptions."""
+
 from datetime import datetime
 
 import pytest
@@ -16,9 +17,17 @@ SATURDAY = datetime(2026, 11, 28, 2, 0)  # 10:00 in Asia/Shanghai
 
 
 def _volunteer(client, slug, phone):
-    response = client.post(f"/api/v1/s/{slug}/volunteers", json={
-        "name": "孙", "phone": phone, "password": "password1", "occupation": "courier",
-        "accept_oath": True, "oath_version": "v1"})
+    response = client.post(
+        f"/api/v1/s/{slug}/volunteers",
+        json={
+            "name": "孙",
+            "phone": phone,
+            "password": "password1",
+            "occupation": "courier",
+            "accept_oath": True,
+            "oath_version": "v1",
+        },
+    )
     return User.get_by_id(response.get_json()["id"])
 
 
@@ -31,7 +40,9 @@ class DoubleOnWeekends:
     def register_scoring_rules(self):
         return [
             ScoringRule(
-                "probe.weekend", Text("周末加倍", "Weekend double"), ("checkin",),
+                "probe.weekend",
+                Text("周末加倍", "Weekend double"),
+                ("checkin",),
                 lambda event, subtotal: subtotal if event.local_date.weekday() >= 5 else 0,
             ),
             ScoringRule("probe.tasks_only", Text("任务", "Tasks"), ("task",), lambda event, subtotal: 100),
@@ -49,7 +60,9 @@ class TestRegisterScoringRules:
             result = check_in(_station(app, "enabling"), volunteer, SATURDAY)
         assert result.entry.amount == 2
         assert [(line["rule"], line["points"]) for line in result.entry.breakdown] == [
-            ("core.checkin", 1), ("probe.weekend", 1)]
+            ("core.checkin", 1),
+            ("probe.weekend", 1),
+        ]
         assert result.entry.breakdown[1]["label"] == {"zh": "周末加倍", "en": "Weekend double"}
 
     def test_hook_register_scoring_rules_not_at_other_stations(self, app, client):
@@ -69,6 +82,7 @@ class Recorder:
     def _committed_entries(self):
         if self.database_path is None:  # PostgreSQL: the in-transaction flag says it
             from core.db import database
+
             return None if database.in_transaction() else "committed"
         outside = SqliteDatabase(self.database_path)
         count = outside.execute_sql("SELECT COUNT(*) FROM ledgerentry").fetchone()[0]
@@ -111,6 +125,7 @@ class TestPointsEvents:
         with pytest.raises(RuntimeError):
             from core.models import EntryKind
             from core.points import Booking
+
             with Booking(_station(app, "enabling")) as booking:
                 booking.book(volunteer.id, 3, EntryKind.BONUS, "rolled back", key="rb", earned=3)
                 raise RuntimeError("later work failed")
@@ -125,7 +140,9 @@ class TestPointsEvents:
     def test_hook_on_redemption(self, app, client, probe):
         enabling = _station(app, "enabling")
         volunteer = _volunteer(client, "enabling", "13800000007")
-        officer = create_user(role="officer", phone="13700000007", name="警", password="password1", station_id=enabling.id)
+        officer = create_user(
+            role="officer", phone="13700000007", name="警", password="password1", station_id=enabling.id
+        )
         give_points(app, volunteer.id, 10, slug="enabling")
         reward = create_reward(enabling, officer, RewardSchema().load(REWARD))
         with app.test_request_context():
@@ -134,5 +151,9 @@ class TestPointsEvents:
             second = redeem(enabling, User.get_by_id(volunteer.id), reward.id, SATURDAY)
             cancel(enabling, second.code, volunteer, SATURDAY)
         events = [call[2:] for call in probe.calls if call[0] == "redemption"]
-        assert events == [("reserved", "reserved"), ("collected", "collected"),
-                          ("reserved", "reserved"), ("cancelled", "cancelled")]
+        assert events == [
+            ("reserved", "reserved"),
+            ("collected", "collected"),
+            ("reserved", "reserved"),
+            ("cancelled", "cancelled"),
+        ]

@@ -14,9 +14,7 @@ from core import (
 )
 from core import db as core_db
 from core.testing import post_form, write_station
-
 from tests.hooks.conftest import WEB_VOLUNTEER, menu_of, page
-
 
 # ---------------------------------------------------------------------------
 # menu_items

@@ -21,9 +21,7 @@ from core import (
 )
 from core.config import StationConfigError
 from core.testing import write_station
-
 from tests.hooks.conftest import DEFAULT_PRIMARY, menu_of, page, platform
-
 
 # ---------------------------------------------------------------------------
 # register_themes
@@ -363,7 +361,9 @@ class TestRegisterModels:
         assert "applied probe 0001_lanterns: The probe plugin's lanterns." in upgraded.output
         with app.app_context():
             assert database.table_exists("probe_lantern")
-            assert [row.name for row in SchemaMigration.select().where(SchemaMigration.owner == "probe")] == ["0001_lanterns"]
+            assert [row.name for row in SchemaMigration.select().where(SchemaMigration.owner == "probe")] == [
+                "0001_lanterns"
+            ]
             Lantern.create(station=platform(app).tenancy.get("enabling").id, colour="red")
         assert runner.invoke(["db", "status"]).exit_code == 0
 
@@ -404,5 +404,3 @@ class TestRegisterCommands:
         assert register_volunteer("enabling").status_code == 201
         assert register_volunteer("other", phone="13812345679").status_code == 201
         assert runner.invoke(["count-volunteers"]).output == "volunteers: 2\n"
-
-

@@ -2,6 +2,7 @@
 plugin's scoring rule for approved work and a plugin's own task type with
 extra fields and a qualification — each at the station that enables the
 plugin (``enabling``) and not at the one that does not (``other``)."""
+
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -107,10 +108,13 @@ class TestValidateSubmission:
             task = make_task(app, "enabling", type_key="business_info")
             vol = volunteer(app, "enabling")
             sign_up(enabling, vol, task.id, now=task.starts_at - timedelta(minutes=5))
-            data = load_submission({
-                "task_id": task.id, "text": "走访商户",
-                "fields": {"business_name": "老街米线", "address": "护国路 2 号"},
-            })
+            data = load_submission(
+                {
+                    "task_id": task.id,
+                    "text": "走访商户",
+                    "fields": {"business_name": "老街米线", "address": "护国路 2 号"},
+                }
+            )
             submit(enabling, vol, data, [photo_bytes()], now=task.starts_at + timedelta(minutes=10))
             [(_slug, _vol, type_key, seen_task, _text)] = probe.calls
             assert type_key == "business_info" and seen_task.id == task.id
@@ -172,10 +176,16 @@ class ReviewRecorder:
 
     @hookimpl
     def on_submission_reviewed(self, station, submission, review):
-        self.calls.append((
-            station.slug, submission.id, submission.state, review.decision, review.officer_id,
-            self._seen_from_outside(submission.id),
-        ))
+        self.calls.append(
+            (
+                station.slug,
+                submission.id,
+                submission.state,
+                review.decision,
+                review.officer_id,
+                self._seen_from_outside(submission.id),
+            )
+        )
         if self.fail:
             raise RuntimeError("the SMS gateway is down")
 
@@ -268,7 +278,10 @@ class TestTaskScoringRule:
     def test_a_plugin_rule_adds_a_line_to_the_approval(self, app, probe):
         with app.app_context():
             task, vol, entry = self._approved(app, "enabling", hours=2)
-            assert [(line["rule"], line["points"]) for line in entry.breakdown] == [("core.task", 5), ("probe.long_shift", 2)]
+            assert [(line["rule"], line["points"]) for line in entry.breakdown] == [
+                ("core.task", 5),
+                ("probe.long_shift", 2),
+            ]
             assert entry.breakdown[1]["label"] == {"zh": "长班奖励", "en": "Long-shift bonus"}
             assert entry.amount == 7 and User.get_by_id(vol.id).points_balance == 7
         details = probe.details[-1]
@@ -348,7 +361,13 @@ class TestPluginTaskType:
             sign_up(enabling, vol, task.id, now=before)
             during = task.starts_at + timedelta(minutes=10)
             with pytest.raises(TaskError) as missing:
-                submit(enabling, vol, load_submission({"task_id": task.id, "text": "执勤"}), [photo_bytes()] * 2, now=during)
+                submit(
+                    enabling,
+                    vol,
+                    load_submission({"task_id": task.id, "text": "执勤"}),
+                    [photo_bytes()] * 2,
+                    now=during,
+                )
             assert missing.value.status == 400
             assert sorted(missing.value.fields) == ["fields.partner", "photos"]
             assert Submission.select().count() == 0 and _uploaded_files(app) == []

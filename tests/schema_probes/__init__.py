@@ -6,6 +6,7 @@ table: its bulbs must survive that. ``broken_step`` has
 two: a table, then a step that adds a column and fails, which must leave no
 trace.
 """
+
 from peewee import BooleanField, CharField, ForeignKeyField
 
 from core import BaseModel, Station, hookimpl

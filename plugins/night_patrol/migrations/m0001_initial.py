@@ -9,16 +9,37 @@ there and checks their columns. The SQL beside this module is what 0.1.0's
 # not 0.1.0's, and the upgrade stops rather than build on it.
 TABLES = {
     "night_patrol_venue": [
-        "id", "station_id", "name", "address", "licence_number", "responsible_person", "phone", "joined_on",
-        "active"
+        "id",
+        "station_id",
+        "name",
+        "address",
+        "licence_number",
+        "responsible_person",
+        "phone",
+        "joined_on",
+        "active",
     ],
     "night_patrol_venue_visit": [
-        "id", "station_id", "venue_id", "submission_id", "volunteer_id", "visited_at", "approved_at",
-        "failed_items"
+        "id",
+        "station_id",
+        "venue_id",
+        "submission_id",
+        "volunteer_id",
+        "visited_at",
+        "approved_at",
+        "failed_items",
     ],
     "night_patrol_finding": [
-        "id", "station_id", "venue_id", "visit_id", "item", "note", "opened_at", "closed_at",
-        "closed_by_id", "close_note"
+        "id",
+        "station_id",
+        "venue_id",
+        "visit_id",
+        "item",
+        "note",
+        "opened_at",
+        "closed_at",
+        "closed_by_id",
+        "close_note",
     ],
 }
 

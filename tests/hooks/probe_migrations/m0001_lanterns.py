@@ -1,4 +1,5 @@
 """The probe plugin's lanterns."""
+
 from peewee import CharField, ForeignKeyField, Model
 
 from core import Station

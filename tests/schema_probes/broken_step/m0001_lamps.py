@@ -1,4 +1,5 @@
 """Lamps of each station."""
+
 from peewee import CharField, ForeignKeyField, Model
 
 from core import Station

@@ -1,4 +1,5 @@
 """Adds a column, then finds data it cannot handle."""
+
 from peewee import CharField
 
 

@@ -1,4 +1,5 @@
 """Lamps can be lit."""
+
 from peewee import BooleanField
 
 
