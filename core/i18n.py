@@ -67,3 +67,8 @@ class Text:
         from markupsafe import escape
 
         return str(escape(str(self)))
+
+
+def text_json(text):
+    """A :class:`Text` as JSON shows it, both languages: ``{"zh": …, "en": …}``; ``None`` stays ``None``."""
+    return {"zh": text.zh, "en": text.en} if text is not None else None

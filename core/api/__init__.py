@@ -1,6 +1,16 @@
 """The JSON API under ``/api/v1/``: bearer tokens, marshmallow in and out."""
 
-from . import groups_api, incidents_api, points_api, rewards_api, tasks_api  # noqa: F401 - add the groups, incidents, points, rewards and tasks routes to bp
+from . import (  # noqa: F401 - each adds its routes to bp
+    groups_api,
+    incidents_api,
+    instructions_api,
+    liaison_api,
+    points_api,
+    rewards_api,
+    submissions_api,
+    tasks_api,
+    volunteer_record_api,
+)
 from .views import bp
 
 __all__ = ["bp"]

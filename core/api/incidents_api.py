@@ -43,7 +43,8 @@ from .incidents_schemas import (
     incidents_out,
 )
 from .points_schemas import INT_MAX
-from .tasks_api import PHOTO_MAX_AGE, query_int
+from .submissions_api import PHOTO_MAX_AGE
+from .task_helpers import query_int
 from .tokens import token_required
 from .views import bp
 

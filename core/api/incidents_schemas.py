@@ -10,12 +10,13 @@ means nobody (not assigned; an Open311 client acted).
 
 from marshmallow import Schema, fields, validate
 
+from ..extra_fields import json_type
+from ..i18n import text_json
 from ..incidents import board, lifecycle
 from ..incidents.lifecycle import MAX_NOTE
 from ..models import IncidentEventKind, IncidentSource, IncidentState
 from .bodies import dump
 from .points_schemas import INT_MAX, LabelSchema, UtcDateTime
-from .tasks_api import _field_type, _label
 from .tasks_schemas import ExtraFieldSchema
 
 PHOTO_URL = "/api/v1/s/{station}/incidents/{incident_id}/photos/{position}"
@@ -234,7 +235,8 @@ def _choices(station, field):
         choices = choices(station)
     if choices:
         return [
-            {"value": str(value), "label": _label(label) if hasattr(label, "zh") else None} for value, label in choices
+            {"value": str(value), "label": text_json(label) if hasattr(label, "zh") else None}
+            for value, label in choices
         ]
     for validator in getattr(field, "validators", ()) or ():
         if hasattr(validator, "choices") and hasattr(validator, "labels"):  # marshmallow's OneOf
@@ -247,9 +249,9 @@ def category_out(station, category):
     extra = [
         {
             "name": field.data_key or name,
-            "label": _label(field.metadata.get("label")) if hasattr(field.metadata.get("label"), "zh") else None,
+            "label": text_json(field.metadata.get("label")) if hasattr(field.metadata.get("label"), "zh") else None,
             "required": field.required,
-            "type": _field_type(field),
+            "type": json_type(field),
             "choices": _choices(station, field),
         }
         for name, field in (loader.fields.items() if loader else ())
@@ -257,8 +259,8 @@ def category_out(station, category):
     ]
     return {
         "key": category.key,
-        "label": _label(category.label),
-        "description": _label(category.description),
+        "label": text_json(category.label),
+        "description": text_json(category.description),
         "urgent": category.urgent,
         "max_photos": category.max_photos,
         "fields": extra,
@@ -292,7 +294,7 @@ def _incident_out(station, incident, people):
     return {
         "id": incident.id,
         "category": incident.category,
-        "category_label": _label(category.label) if category else None,
+        "category_label": text_json(category.label) if category else None,
         "description": incident.description,
         "fields": incident.fields or {},
         "latitude": incident.latitude,

@@ -14,7 +14,7 @@ from ..tasks.posting import TaskSchema, WeeklyPatternSchema
 from ..tasks.submissions import MAX_SELF_STARTED_HOURS
 from .points_openapi import IDEMPOTENCY_PARAMETER, PATH_PARAMETER
 from .points_schemas import INT_MAX
-from .tasks_api import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
+from .task_helpers import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 from .tasks_schemas import (
     CalendarSchema,
     CertificateOutSchema,

@@ -34,8 +34,8 @@ from ..models import Group, GroupKind, Instruction, Mobilisation, Priority, Role
 from ..tenancy import current_tenancy
 from ..validation import MAX_YEAR, MIN_YEAR
 from .auth import signed_in_and
-from .group_pages import INSTRUCTION_PROBLEMS, PRIORITY_LABELS, refusal
-from .task_pages import ROW_ID
+from .group_pages.common import INSTRUCTION_PROBLEMS, PRIORITY_LABELS, refusal
+from .row_ids import ROW_ID
 
 bp = Blueprint("admin_groups", __name__, url_prefix="/groups")
 

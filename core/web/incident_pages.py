@@ -13,14 +13,14 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from marshmallow import fields as ma_fields
 
 from ..incidents import IncidentError, board, lifecycle, reporting
 from ..incidents.labels import state_label
 from ..models import IncidentEventKind, IncidentState, Role, User
 from ..themes import render_station_template
 from .auth import station_member_required
-from .task_pages import ROW_ID, _bounds, extra_fields_of, form_extra_fields
+from .extra_field_inputs import extra_field_problem, extra_fields_of, form_extra_fields
+from .row_ids import ROW_ID
 
 bp = Blueprint("incidents", __name__, url_prefix="/s/<station>")
 
@@ -109,30 +109,14 @@ def report_problems(error, category):
             else:
                 problems[key] = _("At most %(most)s photos.", most=most)
         elif key.startswith("fields."):
-            problems[key] = field_problem(category, key.removeprefix("fields."), messages)
+            problems[key] = extra_field_problem(
+                category.fields_loader() if category else None, key.removeprefix("fields."), messages
+            )
         else:
             problems.setdefault("form", _("Please check the form."))
     if category is None:
         problems["category"] = _("Choose what you are reporting.")
     return problems or {"form": _("Please check the form.")}
-
-
-def field_problem(category, name, messages):
-    loader = category.fields_loader() if category else None
-    field = loader.fields.get(name) if loader else None
-    if field is None:
-        return _("Check this field.")
-    if any("Missing data" in message for message in messages):
-        return _("Fill this in.")
-    if isinstance(field, ma_fields.Integer):
-        low, high = _bounds(field, "range")
-        return (
-            _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
-            if low is not None
-            else _("Enter a whole number.")
-        )
-    _low, longest = _bounds(field, "length")
-    return _("Check this field (at most %(count)s characters).", count=longest) if longest else _("Check this field.")
 
 
 def report_page(category, *, form=None, problems=None, duplicates=None, photos_dropped=False, status=200):

@@ -35,8 +35,8 @@ from ..incidents import IncidentError, board, reporting
 from ..photos import thumbnail_path, uploads_root
 from .auth import station_member_required
 from .incident_pages import incident_place, me
-from .sse import event_stream
-from .task_pages import ROW_ID
+from .row_ids import ROW_ID
+from .sse import event_id, event_stream, resume_after
 
 bp = Blueprint("incident_stream", __name__, url_prefix="/s/<station>")
 
@@ -45,25 +45,10 @@ MAX_SECONDS = 25.0
 RETRY_MS = 3000  # how soon the browser reconnects after a response ends
 
 
-def _number(raw, field):
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
-        abort(400, description=_("“%(field)s”: expected a number.", field=field))
-    return int(raw)
-
-
 def _after_id():
-    """Where to resume: ``Last-Event-ID`` (a reconnect), else ``?after=``, else now."""
-    for raw, field in (
-        (request.headers.get("Last-Event-ID", ""), "Last-Event-ID"),
-        (request.args.get("after", ""), "after"),
-    ):
-        found = _number(raw, field)
-        if found is not None:
-            return found
-    return board.last_event_id(g.station)
+    """Where to resume: ``Last-Event-ID`` or ``?after=``, else now."""
+    after = resume_after()
+    return board.last_event_id(g.station) if after is None else after
 
 
 def change_json(incident):
@@ -96,7 +81,7 @@ def stream():
 @station_member_required
 def changes():
     """The poll fallback: incidents changed after timeline line ``after``."""
-    changed, last = board.changed_since(g.station, _number(request.args.get("after", ""), "after") or 0)
+    changed, last = board.changed_since(g.station, event_id(request.args.get("after"), "after") or 0)
     return jsonify(last=last, incidents=[change_json(incident) for incident in changed])
 
 

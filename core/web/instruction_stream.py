@@ -13,12 +13,12 @@ Tests set :data:`POLL_SECONDS` and :data:`MAX_SECONDS` to tiny values.
 
 import json
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, abort, g
 from flask_login import current_user
 
 from ..groups import instructions
-from .group_pages import instruction_json
-from .sse import event_stream
+from .group_pages.common import instruction_json
+from .sse import event_stream, resume_after
 
 bp = Blueprint("instruction_stream", __name__, url_prefix="/s/<station>")
 
@@ -26,17 +26,6 @@ POLL_SECONDS = 2.0
 MAX_SECONDS = 25.0
 RETRY_MS = 3000  # how soon the browser reconnects after a response ends
 BATCH = 50  # the most instructions one poll sends
-
-
-def _after_id():
-    """Where to resume: ``Last-Event-ID`` (a reconnect), else ``?after=``."""
-    for raw in (request.headers.get("Last-Event-ID", ""), request.args.get("after", "")):
-        raw = raw.strip()
-        if raw:
-            if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
-                abort(400)
-            return int(raw)
-    return None
 
 
 def event(instruction, unread):
@@ -53,7 +42,7 @@ def stream():
     if current_user.station_id != g.station.id:
         abort(404)
     user = current_user._get_current_object()
-    last = _after_id()
+    last = resume_after()
 
     def poll():
         nonlocal last

@@ -1,7 +1,6 @@
 """All of core's page blueprints, and what every page's template gets."""
 
 import uuid
-from datetime import UTC
 
 from flask import g
 from flask_login import current_user
@@ -24,6 +23,7 @@ from . import (  # noqa: F401 - registers routes
     task_pages,
     task_review_pages,
 )
+from .station_times import local_time
 
 
 def register(app):
@@ -58,11 +58,3 @@ def register(app):
         user = current_user._get_current_object() if current_user.is_authenticated else None
         items = [item for items in station.hooks.menu_items(station=station, user=user) for item in items or ()]
         return {"station": station, "theme": station.theme, "menu": sorted(items, key=lambda item: item.order)}
-
-
-def local_time(stored_utc):
-    """A stored (naive UTC) time in the request's station zone, to the minute."""
-    if stored_utc is None:
-        return ""
-    local = stored_utc.replace(tzinfo=UTC).astimezone(g.station.config.tz)
-    return local.strftime("%Y-%m-%d %H:%M")

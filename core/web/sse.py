@@ -10,10 +10,12 @@ connection goes back to the pool between polls.
 
 import time
 
-from flask import Response, stream_with_context
+from flask import Response, abort, request, stream_with_context
+from flask_babel import gettext as _
 
 from ..db import database, is_sqlite
 
+MAX_EVENT_ID_DIGITS = 12
 WAITING = ": waiting\n\n"  # a comment when there is nothing: a gone client is noticed at once
 
 
@@ -42,3 +44,22 @@ def event_stream(poll, *, poll_seconds, max_seconds, retry_ms=3000):
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events on at once
     return response
+
+
+def event_id(raw, where):
+    """``raw`` (from ``where``) as an event id; ``None`` when empty. Anything
+    but a plain number is a 400 naming ``where``."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_EVENT_ID_DIGITS:
+        abort(400, description=_("“%(field)s”: expected a number.", field=where))
+    return int(raw)
+
+
+def resume_after():
+    """The event id a live stream resumes after: ``Last-Event-ID`` (sent by a
+    reconnecting EventSource), else ``?after=`` (the page's last one), else
+    ``None``. Both live streams and their poll fallbacks read it here."""
+    header = event_id(request.headers.get("Last-Event-ID"), "Last-Event-ID")
+    return header if header is not None else event_id(request.args.get("after"), "after")

@@ -1,4 +1,4 @@
-"""Times typed into and shown in a station's forms, in the station's zone."""
+"""Times typed into and shown on a station's pages, in the station's zone."""
 
 from datetime import UTC, datetime
 
@@ -27,3 +27,10 @@ def local_input(stored_utc):
     if stored_utc is None:
         return ""
     return stored_utc.replace(tzinfo=UTC).astimezone(g.station.config.tz).strftime("%Y-%m-%dT%H:%M")
+
+
+def local_time(stored_utc):
+    """A stored (naive UTC) time in the request's station zone, to the minute."""
+    if stored_utc is None:
+        return ""
+    return stored_utc.replace(tzinfo=UTC).astimezone(g.station.config.tz).strftime("%Y-%m-%d %H:%M")

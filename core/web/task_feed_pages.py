@@ -14,7 +14,8 @@ from ..points import local_date_of
 from ..tasks import TaskError, feeds, hours, submissions
 from ..themes import render_station_template
 from .auth import signed_in_and
-from .task_pages import ROW_ID, stars, type_label
+from .row_ids import ROW_ID
+from .task_pages.common import stars, type_label
 
 bp = Blueprint("task_files", __name__, url_prefix="/s/<station>")
 

@@ -15,9 +15,11 @@ from ..models import LedgerEntry, Role, Submission, SubmissionState, Task, User
 from ..tasks import TaskError, hours, posting, qualifications, review, submissions
 from ..tasks.hours import hours_text
 from ..themes import render_station_template
+from .extra_field_inputs import extra_fields_of
 from .points_pages import staff_required
+from .row_ids import ROW_ID
 from .station_times import station_time
-from .task_pages import ROW_ID, extra_fields_of, local_span, refusal, stars
+from .task_pages.common import local_span, refusal, stars
 
 bp = Blueprint("task_review", __name__, url_prefix="/s/<station>")
 
