@@ -49,9 +49,9 @@ _EXPORTS = {
     "BoundedDate": ".validation",
     "TypedText": ".validation",
     "no_control_characters": ".validation",
-    "station_admin_required": ".web.points_pages",
-    "staff_required": ".web.points_pages",
-    "volunteer_required": ".web.points_pages",
+    "station_admin_required": ".web.auth",
+    "staff_required": ".web.auth",
+    "volunteer_required": ".web.auth",
 }
 
 

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
-from ..models import User
+from ..models import Role, User
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -49,3 +49,21 @@ def signed_in_and(allowed, refusal):
 
 # Signed in, and a member of the request's station (another station's user: 404).
 station_member_required = signed_in_and(lambda user: user.station_id == g.station.id, 404)
+
+
+def volunteer_required(view):
+    """A volunteer of this station (others of this station: 403; of another: 404)."""
+    return station_member_required(signed_in_and(lambda user: user.role == Role.VOLUNTEER, 403)(view))
+
+
+# An officer or admin of this station; anyone else signed in gets 403.
+staff_required = signed_in_and(lambda user: user.station_id == g.station.id and user.is_staff, 403)
+
+# An admin of this station; anyone else signed in gets 403.
+station_admin_required = signed_in_and(
+    lambda user: user.station_id == g.station.id and user.role == Role.STATION_ADMIN, 403
+)
+
+
+def is_volunteer_here(user):
+    return bool(user and user.is_authenticated and user.station_id == g.station.id and user.role == Role.VOLUNTEER)

@@ -19,7 +19,7 @@ from ..exports import ledger_csv
 from ..i18n import Text, current_language
 from ..models import EntryKind, Role, User
 from ..themes import render_station_template
-from .auth import signed_in_and, station_member_required
+from .auth import is_volunteer_here, staff_required, station_admin_required, station_member_required, volunteer_required
 
 bp = Blueprint("points", __name__, url_prefix="/s/<station>")
 
@@ -41,29 +41,6 @@ KIND_LABELS = {
 }
 
 PERIODS = {"month": _l("This month"), "all": _l("All time")}
-
-
-# ---------------------------------------------------------------------------
-# Who may open a page
-# ---------------------------------------------------------------------------
-
-
-def volunteer_required(view):
-    """A volunteer of this station (others of this station: 403; of another: 404)."""
-    return station_member_required(signed_in_and(lambda user: user.role == Role.VOLUNTEER, 403)(view))
-
-
-# An officer or admin of this station; anyone else signed in gets 403.
-staff_required = signed_in_and(lambda user: user.station_id == g.station.id and user.is_staff, 403)
-
-# An admin of this station; anyone else signed in gets 403.
-station_admin_required = signed_in_and(
-    lambda user: user.station_id == g.station.id and user.role == Role.STATION_ADMIN, 403
-)
-
-
-def is_volunteer_here(user):
-    return bool(user and user.is_authenticated and user.station_id == g.station.id and user.role == Role.VOLUNTEER)
 
 
 # ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from .. import points, rewards
 from ..models import LimitPeriod, Reward, utcnow
 from ..photos import PhotoRejected, save_photo, thumbnail_path, uploads_root
 from ..themes import render_station_template
-from .points_pages import staff_required
+from .auth import staff_required
 from .rewards_pages import REWARD_ID, bp
 from .station_times import station_time
 

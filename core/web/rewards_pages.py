@@ -14,8 +14,7 @@ from markupsafe import Markup
 from .. import points, rewards
 from ..models import LimitPeriod, Redemption, RedemptionState, Reward
 from ..themes import render_station_template
-from .auth import signed_in_and, station_member_required
-from .points_pages import is_volunteer_here, volunteer_required
+from .auth import is_volunteer_here, signed_in_and, station_member_required, volunteer_required
 
 bp = Blueprint("rewards", __name__, url_prefix="/s/<station>")
 

@@ -15,8 +15,8 @@ from ..models import LedgerEntry, Role, Submission, SubmissionState, Task, User
 from ..tasks import TaskError, hours, posting, qualifications, review, submissions
 from ..tasks.hours import hours_text
 from ..themes import render_station_template
+from .auth import staff_required
 from .extra_field_inputs import extra_fields_of
-from .points_pages import staff_required
 from .row_ids import ROW_ID
 from .station_times import station_time
 from .task_pages.common import local_span, refusal, stars

@@ -24,8 +24,7 @@ from ...models import (
 from ...photos import thumbnail_path, uploads_root
 from ...tenancy import current_tenancy
 from ...themes import render_station_template
-from ..auth import station_member_required
-from ..points_pages import staff_required
+from ..auth import staff_required, station_member_required
 from ..row_ids import ROW_ID
 from ..sse import event_id
 from ..station_times import local_time, station_time

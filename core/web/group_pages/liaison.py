@@ -13,7 +13,7 @@ from ...models import (
 )
 from ...points import local_date_of
 from ...themes import render_station_template
-from ..points_pages import staff_required
+from ..auth import staff_required
 from ..row_ids import ROW_ID
 from .common import (
     MEETING_PROBLEMS,

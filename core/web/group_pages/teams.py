@@ -14,7 +14,7 @@ from ...models import (
 )
 from ...tenancy import current_tenancy
 from ...themes import render_station_template
-from ..points_pages import staff_required, station_admin_required
+from ..auth import staff_required, station_admin_required
 from ..row_ids import ROW_ID
 from .common import (
     PEOPLE_LISTED,

@@ -9,8 +9,7 @@ from flask_login import current_user
 
 from ...tasks import feeds, hours, notifications
 from ...themes import render_station_template
-from ..auth import station_member_required
-from ..points_pages import volunteer_required
+from ..auth import station_member_required, volunteer_required
 from .common import bp, stars
 
 # ---------------------------------------------------------------------------

@@ -12,9 +12,8 @@ from flask_login import current_user
 from ...models import LedgerEntry, Submission, SubmissionPhoto, SubmissionState, Task, utcnow
 from ...tasks import TaskError, feeds, posting, signups, submissions
 from ...themes import render_station_template
-from ..auth import station_member_required
+from ..auth import is_volunteer_here, station_member_required, volunteer_required
 from ..extra_field_inputs import extra_fields_of
-from ..points_pages import is_volunteer_here, volunteer_required
 from ..row_ids import ROW_ID
 from .common import REFUSALS, bp, local_span, refusal
 from .work_forms import photo_hint, uploaded_photos, work_form_of, work_input, work_problems
