@@ -1,50 +1,17 @@
-"""东华红枫夜巡队 (plugins/night_patrol) at donghua: the bar alliance, night
-patrols that need the 一棍一盾 drill, night and weekend scoring, venue
-safety checks and their findings, tonight's team — and the same plugin
-switched on at huguo by its station file alone. Helpers are in
-``night_patrol_helpers.py``."""
+"""Night patrol at donghua: the bar alliance's venues, managed and listed, their safety checks and findings."""
 
 import re
-from datetime import datetime, timedelta
 
 import pytest
 
-from core.config import StationConfigError, load_stations
-from core.models import LedgerEntry, Submission, User, utcnow
+from core.models import Submission, User
 from core.tasks import TaskError
 from core.tasks.submissions import load_submission, submit
-from core.testing import csrf_token_from, post_form, write_station
+from core.testing import csrf_token_from, post_form
 from plugins.night_patrol.models import Finding, Venue, VenueVisit
-from plugins.night_patrol.scoring import night_fraction
-from plugins.night_patrol.views import tonight_window
 
-from ..config.helpers import registry
-from ..tasks_pages_helpers import (
-    action,
-    decide,
-    last_submission_id,
-    menu_of,
-    page,
-    sign_up,
-    station_of,
-    user_id,
-)
-from .night_patrol_helpers import (
-    SATURDAY,
-    SHANGHAI,
-    WEDNESDAY,
-    add_venue,
-    admin,
-    grant_shield_drill,
-    join,
-    patrolled,
-    preview_lines,
-    shift,
-    staff,
-    stations_with_night_patrol_at_huguo,
-    visit,
-    volunteer,
-)
+from ..tasks_pages_helpers import action, decide, last_submission_id, menu_of, page, station_of, user_id
+from .night_patrol_helpers import add_venue, admin, staff, visit, volunteer
 
 ALLIANCE = "/s/donghua/night-patrol/alliance"
 MANAGE = "/s/donghua/night-patrol/manage/alliance"
@@ -238,85 +205,6 @@ def test_public_alliance_page_lists_active_members_and_commitments(client, app):
 
 
 # ---------------------------------------------------------------------------
-# Night patrols need the 一棍一盾 shield drill
-# ---------------------------------------------------------------------------
-
-
-def test_night_patrol_sign_up_needs_the_shield_drill_until_an_officer_grants_it(app):
-    officer = staff(app)
-    vol = volunteer(app)
-    tomorrow = datetime.now(SHANGHAI).date() + timedelta(days=1)
-    task_id = shift(app, "donghua", tomorrow, "20:00", "02:00")  # sign-up is open
-
-    refused = sign_up(vol, task_id, "donghua")
-    assert refused.status_code == 403
-    assert "一棍一盾" in page(refused)
-
-    vol_id = user_id(app, "13800000001")
-    profile = officer.get(f"/s/donghua/manage/volunteers/{vol_id}")
-    assert "一棍一盾" in page(profile)
-    granted = officer.post(
-        f"/s/donghua/manage/volunteers/{vol_id}/qualifications",
-        data={"csrf_token": csrf_token_from(profile), "key": "shield_drill", "action": "grant"},
-    )
-    assert granted.status_code == 302
-    assert sign_up(vol, task_id, "donghua").status_code == 302
-    assert "东华夜巡" in page(vol.get("/s/donghua/tasks"))
-
-
-# ---------------------------------------------------------------------------
-# Scoring: night work and weekend work
-# ---------------------------------------------------------------------------
-
-
-def test_night_share_of_a_shift():
-    def at(day, hour):
-        return datetime(2025, 3, day, hour)
-
-    assert night_fraction(at(1, 20), at(2, 2), "20:00", "02:00") == 1
-    assert night_fraction(at(1, 14), at(1, 16), "20:00", "02:00") == 0
-    assert night_fraction(at(1, 18), at(1, 22), "20:00", "02:00") == 0.5
-    assert night_fraction(at(2, 1), at(2, 3), "20:00", "02:00") == 0.5  # last night's window
-    assert night_fraction(at(1, 23), at(2, 5), "22:00", "04:00") == 5 / 6
-    assert night_fraction(None, None, "20:00", "02:00") == 0
-
-
-def test_saturday_night_shift_earns_the_night_and_weekend_lines(app):
-    officer = staff(app)
-    vol = volunteer(app)
-    grant_shield_drill(app, "donghua", "13800000001")
-    submission_id = patrolled(app, vol, officer, SATURDAY, "20:00", "02:00")
-    lines = preview_lines(officer, submission_id)
-    assert lines == [("任务积分", "+3"), ("夜间加成", "+2"), ("周末加分", "+2")]  # 3 × 0.5 × 1 = 1.5 → 2
-    english = preview_lines(officer, submission_id, lang="?lang=en")
-    assert [label for label, _ in english][1:] == ["Night work bonus", "Weekend bonus"]
-
-    assert decide(officer, submission_id, "approve", slug="donghua").status_code == 302
-    with app.app_context():
-        entry = LedgerEntry.get_by_id(Submission.get_by_id(submission_id).entry_id)
-    assert entry.amount == 7
-    assert [(line["rule"], line["points"]) for line in entry.breakdown] == [
-        ("core.task", 3),
-        ("night_patrol.night", 2),
-        ("night_patrol.weekend", 2),
-    ]
-    mine = page(vol.get("/s/donghua/me/submissions"))
-    assert "夜间加成" in mine and "周末加分" in mine
-
-
-def test_weekday_shifts_earn_night_points_for_their_night_share_only(app):
-    officer = staff(app)
-    vol = volunteer(app)
-    grant_shield_drill(app, "donghua", "13800000001")
-    afternoon = patrolled(app, vol, officer, WEDNESDAY, "14:00", "16:00")
-    assert preview_lines(officer, afternoon) == [("任务积分", "+3")]
-    evening = patrolled(app, vol, officer, WEDNESDAY, "18:00", "22:00")
-    assert preview_lines(officer, evening) == [("任务积分", "+3"), ("夜间加成", "+1")]  # 3 × 0.5 × 0.5 = 0.75 → 1
-    night = patrolled(app, vol, officer, WEDNESDAY, "20:00", "02:00")
-    assert preview_lines(officer, night) == [("任务积分", "+3"), ("夜间加成", "+2")]
-
-
-# ---------------------------------------------------------------------------
 # Venue safety checks and their findings
 # ---------------------------------------------------------------------------
 
@@ -472,146 +360,3 @@ def test_rejected_visit_opens_no_findings(app):
     with app.app_context():
         assert Finding.select().count() == 0 and VenueVisit.select().count() == 0
     assert "还没有通过审核的安全检查" in page(app.test_client().get(f"{ALLIANCE}/{venue_id}"))
-
-
-# ---------------------------------------------------------------------------
-# Tonight's patrol team
-# ---------------------------------------------------------------------------
-
-
-def test_tonight_page_shows_tonights_team_masked_for_the_public(app):
-    officer = staff(app)
-    volunteer(app, name="李红", phone="13800000001")
-    volunteer(app, name="王小明", phone="13800000002")
-    with app.app_context():
-        night_of, _start, _end = tonight_window(station_of(app, "donghua"), utcnow())
-        last_week = night_of - timedelta(days=7)
-    tonight = shift(app, "donghua", night_of, "20:00", "02:00", title="今晚东华街夜巡")
-    other_night = shift(app, "donghua", last_week, "20:00", "02:00", title="别的夜巡")
-    for phone in ("13800000001", "13800000002"):
-        grant_shield_drill(app, "donghua", phone)
-        join(app, "donghua", tonight, phone)
-    public = page(app.test_client().get("/s/donghua/night-patrol/"))
-    assert "今晚东华街夜巡" in public and "别的夜巡" not in public and other_night
-    assert "李*" in public and "王*" in public and "李红" not in public and "王小明" not in public
-    assert "2 / 4 人" in public
-    seen_by_staff = page(officer.get("/s/donghua/night-patrol/"))
-    assert "李红" in seen_by_staff and "王小明" in seen_by_staff
-
-
-# ---------------------------------------------------------------------------
-# Other stations: invisible where not enabled, working where enabled by config
-# ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("slug", ["huguo", "xiaonanmen"])
-def test_invisible_at_stations_that_do_not_enable_it(app, client, slug):
-    venue_id = add_venue(app)
-    for path in (
-        "night-patrol/",
-        "night-patrol/alliance",
-        f"night-patrol/alliance/{venue_id}",
-        "night-patrol/manage/alliance",
-    ):
-        assert client.get(f"/s/{slug}/{path}").status_code == 404, path
-    home = page(client.get(f"/s/{slug}/"))
-    assert "night-patrol" not in menu_of(home) and "酒吧联盟" not in home and "夜间巡逻" not in home
-    types = {t["key"] for t in client.get(f"/api/v1/s/{slug}/task-types").get_json()["task_types"]}
-    assert "night_patrol" not in types and "venue_visit" not in types
-    assert {"night_patrol", "venue_visit"} <= {
-        t["key"] for t in client.get("/api/v1/s/donghua/task-types").get_json()["task_types"]
-    }
-    vol = volunteer(app, slug, phone="13800000005")
-    assert vol.get(f"/s/{slug}/work/venue_visit").status_code == 404
-
-
-def test_huguo_runs_the_night_patrol_by_config_alone_with_its_own_data(make_app, tmp_path):
-    app = make_app(STATIONS_DIR=str(stations_with_night_patrol_at_huguo(tmp_path)))
-    donghua_venue = add_venue(app, "donghua", name="金马坊酒吧", licence="A1")
-    huguo_venue = add_venue(app, "huguo", name="护国路清吧", licence="H1")
-    client = app.test_client()
-
-    alliance = page(client.get("/s/huguo/night-patrol/alliance"))
-    assert "护国路清吧" in alliance and "护国街区酒吧不向学生售酒" in alliance
-    assert "金马坊酒吧" not in alliance and "消防通道保持畅通" not in alliance
-    assert client.get(f"/s/huguo/night-patrol/alliance/{donghua_venue}").status_code == 404
-    assert client.get(f"/s/donghua/night-patrol/alliance/{huguo_venue}").status_code == 404
-    assert "护国路清吧" not in page(client.get("/s/donghua/night-patrol/alliance"))
-    home = page(client.get("/s/huguo/"))
-    assert 'href="/s/huguo/night-patrol/"' in menu_of(home) and "夜间巡逻" in home
-    assert "护学岗" in home  # its own brand stays
-
-    # huguo's admin manages huguo's alliance only
-    boss = admin(app, "huguo", phone="13700000019")
-    assert "护国路清吧" in page(boss.get("/s/huguo/night-patrol/manage/alliance"))
-    assert "金马坊酒吧" not in page(boss.get("/s/huguo/night-patrol/manage/alliance"))
-    assert (
-        action(boss, f"/s/huguo/night-patrol/manage/alliance/{donghua_venue}/suspend", "/s/huguo/").status_code == 404
-    )
-
-    # a night patrol at huguo, scored by huguo's settings (22:00–04:00, ×2, weekend +5)
-    officer = staff(app, "huguo", phone="13700000011")
-    vol = volunteer(app, "huguo", phone="13800000011")
-    grant_shield_drill(app, "huguo", "13800000011")
-    submission_id = patrolled(app, vol, officer, SATURDAY, "22:00", "04:00", slug="huguo", phone="13800000011")
-    assert preview_lines(officer, submission_id, slug="huguo") == [
-        ("任务积分", "+3"),
-        ("夜间加成", "+3"),
-        ("周末加分", "+5"),
-    ]
-    tonight = page(app.test_client().get("/s/huguo/night-patrol/"))
-    assert "巡逻时段：22:00 – 04:00" in tonight
-
-    # huguo's venue visits choose among huguo's venues; donghua's is refused there
-    form = page(vol.get("/s/huguo/work/venue_visit"))
-    assert "护国路清吧" in form and "金马坊酒吧" not in form
-    assert visit(vol, "huguo", venue_id=donghua_venue).status_code == 400
-    assert (
-        visit(
-            vol, "huguo", venue_id=huguo_venue, photos=1, security_staff="fail", security_staff_note="无安保"
-        ).status_code
-        == 302
-    )
-    assert decide(officer, last_submission_id(app), "approve", slug="huguo").status_code == 302
-    with app.app_context():
-        [finding] = list(Finding.select())
-        assert finding.venue_id == huguo_venue and finding.station_id == station_of(app, "huguo").id
-    assert "无安保" in page(client.get(f"/s/huguo/night-patrol/alliance/{huguo_venue}"))
-    assert "无安保" not in page(client.get(f"/s/donghua/night-patrol/alliance/{donghua_venue}"))
-
-
-# ---------------------------------------------------------------------------
-# Settings
-# ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("settings", "key", "words"),
-    [
-        ("night_multiplier = 0.5", "night_multiplier", "expected a multiplier from 1"),
-        ('night_multiplier = "lots"', "night_multiplier", "Not a valid number"),
-        ("weekend_bonus = -1", "weekend_bonus", "expected whole points from 0 to 100"),
-        ('night_start = "22:00"\nnight_end = "22:00"', "night_end", "must differ from night_start"),
-    ],
-)
-def test_bad_settings_are_refused_naming_the_key(tmp_path, settings, key, words):
-    write_station(tmp_path, "alpha", plugins=["night_patrol"], extra=f"[plugin_settings.night_patrol]\n{settings}\n")
-    with pytest.raises(StationConfigError) as refused:
-        load_stations(tmp_path, registry())
-    message = str(refused.value)
-    assert f"key 'plugin_settings.night_patrol.{key}'" in message and words in message
-
-
-def test_shipped_donghua_settings(app):
-    settings = station_of(app, "donghua").plugin_config("night_patrol")
-    assert (
-        settings["night_start"],
-        settings["night_end"],
-        settings["night_multiplier"],
-        settings["weekend_bonus"],
-    ) == (
-        "20:00",
-        "02:00",
-        1.5,
-        2,
-    )
