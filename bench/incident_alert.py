@@ -15,8 +15,11 @@ lines already in the station.
     .venv/bin/python bench/incident_alert.py [--stations 10 --volunteers 1400 --rounds 9]
     REDARMBAND_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/incident_alert.py
 
-prints medians (milliseconds) and the ratio. The database is made anew
-(SQLite in a temporary folder, or the PostgreSQL database given, emptied).
+prints medians (milliseconds) and the ratio. The database is made anew:
+SQLite in a temporary folder, or on PostgreSQL a database of this process's
+own beside the one given (``<name>_<pid>``), dropped at the end, also when
+the run fails. CI's smoke run (``.ci/bench_smoke``) uses
+``--stations 2 --volunteers 20 --history 100 --rounds 1``.
 """
 
 import argparse
@@ -63,7 +66,7 @@ def build(directory, stations, volunteers, history):
         "INSTANCE_PATH": str(Path(directory) / "instance"),
         "LOAD_ENTRYPOINTS": False,
     }
-    app = create_app(settings)
+    app = create_app({**settings, "REQUIRE_READY_DATABASE": False})  # init-db's app: the tables come next
     with app.app_context():
         init_database()
     app = create_app(settings)  # again, now that the tables and the groups exist
@@ -117,33 +120,35 @@ def main():
     parser.add_argument("--history", type=int, default=100_000, help="timeline lines already in the first station")
     parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as directory:
-        app, station, reporter = build(directory, args.stations, args.volunteers, args.history)
-        times = {name: [] for name in BODIES}
-        polls = []
-        with app.test_request_context(), db.database.connection_context():
-            last = board.last_event_id(station)
-            for _ in range(args.rounds):
-                for name, body in BODIES.items():  # interleaved: any drift in the machine hits both
-                    times[name].append(wall_ms(lambda body=body: report(station, reporter, load_report(body))))
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            app, station, reporter = build(directory, args.stations, args.volunteers, args.history)
+            times = {name: [] for name in BODIES}
+            polls = []
+            with app.test_request_context(), db.database.connection_context():
                 last = board.last_event_id(station)
-                polls.append(wall_ms(lambda last=last: board.changed_since(station, last)))
-            incidents = Incident.select().count()
-        people = args.stations * args.volunteers
-        print(
-            f"district: {args.stations} stations × {args.volunteers} volunteers = {people:,} people; {args.rounds} rounds; {db.database.obj.__class__.__name__}"
-        )
-        medians = {name: statistics.median(values) for name, values in times.items()}
-        for name, value in medians.items():
-            print(f"  report, {name:32s} median {value:8.1f} ms")
-        ordinary, urgent = medians.values()
-        print(
-            f"  ratio missing child / ordinary: {urgent / ordinary:.1f}×  ({(urgent - ordinary) / people * 1000:.1f} µs per person alerted)"
-        )
-        print(
-            f"  live board poll, nothing new, {args.history:,} timeline lines: median {statistics.median(polls):.2f} ms"
-        )
-        print(f"  ({incidents} incidents stored)")
+                for _ in range(args.rounds):
+                    for name, body in BODIES.items():  # interleaved: any drift in the machine hits both
+                        times[name].append(wall_ms(lambda body=body: report(station, reporter, load_report(body))))
+                    last = board.last_event_id(station)
+                    polls.append(wall_ms(lambda last=last: board.changed_since(station, last)))
+                incidents = Incident.select().count()
+            people = args.stations * args.volunteers
+            print(
+                f"district: {args.stations} stations × {args.volunteers} volunteers = {people:,} people; {args.rounds} rounds; {db.database.obj.__class__.__name__}"
+            )
+            medians = {name: statistics.median(values) for name, values in times.items()}
+            for name, value in medians.items():
+                print(f"  report, {name:32s} median {value:8.1f} ms")
+            ordinary, urgent = medians.values()
+            print(
+                f"  ratio missing child / ordinary: {urgent / ordinary:.1f}×  ({(urgent - ordinary) / people * 1000:.1f} µs per person alerted)"
+            )
+            print(
+                f"  live board poll, nothing new, {args.history:,} timeline lines: median {statistics.median(polls):.2f} ms"
+            )
+            print(f"  ({incidents} incidents stored)")
+    finally:
         pytest_sessionfinish(None, 0)  # closes the connections and drops a PostgreSQL database made here
 
 

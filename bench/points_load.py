@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/points_load.py            # full: 200,000 volunteers / 5M entries vs 2,000 / 50k
     .venv/bin/python bench/points_load.py --quick    # about a minute: 20,000 / 500k vs 2,000 / 50k
+    .venv/bin/python bench/points_load.py --smoke --work DIR --results-dir DIR   # CI: does it still run? (~20 s)
 
 Everything is served by ``gunicorn -w 2`` (sync workers) on 127.0.0.1 and
 loaded by ``wrk`` with ``bench/tokens.lua`` (a bearer token per request,
@@ -32,7 +33,12 @@ that is near zero.
 
 Cities are generated with ``make_city.py`` into ``--work`` (default
 ``bench/.work``) and reused while their parameters match; results go to
-``bench/results/points_load-<mode>.json``.
+``--results-dir`` (default ``bench/results``) as ``points_load-<mode>.json``.
+
+``--smoke`` (CI's ``.ci/bench_smoke``) runs everything once on tiny cities in
+1-second runs without warm-ups, and fails (exit status 1) on any error, a
+bookkeeping mismatch or a read endpoint that did not answer; its figures mean
+nothing, and the goals are not checked.
 """
 
 import argparse
@@ -75,6 +81,14 @@ PRESETS = {
         "warmup": 1,
         "rounds": 2,
         "checkin_rounds": 2,
+    },
+    "smoke": {  # does every part still run? (CI; enough volunteers for 1 s of check-ins on a fast machine)
+        "big": (6_000, 20_000),
+        "small": (500, 3_000),
+        "duration": 1,
+        "warmup": 0,
+        "rounds": 1,
+        "checkin_rounds": 1,
     },
 }
 
@@ -376,6 +390,8 @@ def checkin_benchmark(big, run_dir, args, servers):
         sent_requests[name] += 1
         warm_tokens = run_dir / f"warm-{server.name}.txt"  # the probe used the first token
         warm_tokens.write_text("".join(Path(warm_file).read_text().splitlines(keepends=True)[1:]))
+        if not args.warmup:
+            continue
         run = wrk(server, warm_tokens, method, path, warm_count - 1, "once", args.warmup, args)
         ok_requests[name] += run["requests"] - run["errors"]
         sent_requests[name] += run["sent"]
@@ -449,6 +465,8 @@ def reads_benchmark(big, small, run_dir, args, servers):
             continue
         available.append((label, method, path))
         for size, (server, meta) in cities.items():
+            if not args.warmup:
+                break
             run = wrk(server, meta["read_tokens"], method, path, 10**9, "wrap", args.warmup, args)
             describe(f"{label} warm-up {size}", run)
         results[label] = {"big": [], "small": []}
@@ -522,7 +540,8 @@ def report(result):
     lines.append(
         f"{result['mode']} run, {result['started']}, core at {core['commit']}{dirty}; {machine['cores']} cores; gunicorn -w 2 (sync), "
         f"wrk -t{result['settings']['threads']} -c{result['settings']['connections']}, "
-        f"{result['settings']['duration']}s runs, medians of {result['settings']['rounds']} rounds"
+        f"{result['settings']['duration']}s runs, medians of {result['settings']['checkin_rounds']} check-in rounds "
+        f"and {result['settings']['rounds']} read rounds"
     )
     big, small = result["cities"]["big"], result["cities"]["small"]
     lines.append(
@@ -605,12 +624,21 @@ def code_state():
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a small city, short runs: about a minute")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="a small city, short runs: about a minute")
+    size.add_argument(
+        "--smoke", action="store_true", help="tiny cities, 1 s runs, no warm-up: does it run? (CI; fails on errors)"
+    )
     parser.add_argument("--work", default=str(BENCH / ".work"), help="where cities and copies go")
+    parser.add_argument(
+        "--results-dir",
+        default=str(BENCH / "results"),
+        help="where points_load-<mode>.json goes (default bench/results)",
+    )
     parser.add_argument("--regenerate", action="store_true", help="make the cities again even if they match")
     parser.add_argument("--only", choices=("checkin", "reads"))
     parser.add_argument("--duration", type=int, help="seconds per measured run")
-    parser.add_argument("--warmup", type=int, help="seconds of warm-up per server and endpoint")
+    parser.add_argument("--warmup", type=int, help="seconds of warm-up per server and endpoint (0: none)")
     parser.add_argument("--rounds", type=int, help="rounds of the read comparison")
     parser.add_argument("--checkin-rounds", type=int, help="rounds of the check-in comparison")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4: two per worker)")
@@ -624,7 +652,7 @@ def parse_args(argv=None):
         help="afterwards, run core.points.verify_balances() on the app's copy (seconds in --quick, minutes in full)",
     )
     args = parser.parse_args(argv)
-    args.mode = "quick" if args.quick else "full"
+    args.mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     for key, value in PRESETS[args.mode].items():
         if getattr(args, key, None) is None:
             setattr(args, key, value)
@@ -678,14 +706,39 @@ def main(argv=None):
             for path in run_dir.glob("*.sqlite3*"):
                 path.unlink()
     result["seconds"] = round((datetime.now(UTC) - started).total_seconds(), 1)
-    results_dir = BENCH / "results"
-    results_dir.mkdir(exist_ok=True)
+    results_dir = Path(args.results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
     text = report(result)
     result["report"] = text
     out = results_dir / f"points_load-{args.mode}.json"
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str))
     print("\n" + text + f"\n\n({result['seconds']:.0f} s in all; figures in {out})")
+    if args.smoke:
+        problems = smoke_problems(result)
+        if problems:
+            raise SystemExit("smoke run failed:\n" + "\n".join(f"- {problem}" for problem in problems))
+        log("smoke run: every part ran, with no errors")
     return result
+
+
+def smoke_problems(result):
+    """What a smoke run found broken: errors, bookkeeping, reads that did not answer."""
+    problems = []
+    checkin = result.get("checkin")
+    if checkin:
+        for name, summary in checkin["summary"].items():
+            if summary["errors"]:
+                problems.append(f"check-in {name}: {summary['errors']} errors")
+        if not checkin["bookkeeping_consistent"]:
+            problems.append("check-in bookkeeping: 2xx answers and new rows do not match")
+    for label, figures in (result.get("reads") or {}).items():
+        if "skipped" in figures:
+            problems.append(f"reads, {label}: {figures['skipped']}")
+            continue
+        for size, summary in figures["summary"].items():
+            if summary["errors"]:
+                problems.append(f"reads, {label} ({size} city): {summary['errors']} errors")
+    return problems
 
 
 if __name__ == "__main__":

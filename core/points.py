@@ -13,7 +13,7 @@ from datetime import UTC
 
 from peewee import IntegrityError, fn
 
-from .db import database, for_update, is_sqlite, write_transaction
+from .db import Prepared, database, for_update, is_sqlite, write_transaction
 from .models import EarnedByMonth, EntryKind, LedgerEntry, Role, User, utcnow
 
 
@@ -167,45 +167,43 @@ class Booking:
         if kind not in EntryKind.ALL:
             raise ValueError(f"unknown entry kind {kind!r}")
         local_date = local_date or local_date_of(self.station)
+        values = {
+            "station": self.station.id,
+            "volunteer": volunteer_id,
+            "amount": amount,
+            "kind": kind,
+            "reason": reason[:200],
+            "breakdown": [line.as_dict() if isinstance(line, BreakdownLine) else line for line in breakdown],
+            "caused_by": caused_by,
+            "local_date": local_date,
+            "earned": earned,
+            "idempotency_key": key,
+            "reverses": reverses,
+            "created_at": created_at or utcnow(),
+        }
         try:
-            entry = LedgerEntry.create(
-                station=self.station.id,
-                volunteer=volunteer_id,
-                amount=amount,
-                kind=kind,
-                reason=reason[:200],
-                breakdown=[line.as_dict() if isinstance(line, BreakdownLine) else line for line in breakdown],
-                caused_by=caused_by,
-                local_date=local_date,
-                earned=earned,
-                idempotency_key=key,
-                reverses=reverses,
-                created_at=created_at or utcnow(),
-            )
+            (entry_id,) = _INSERT_ENTRY.execute(*(values[field.name] for field in _ENTRY_FIELDS)).fetchone()
         except IntegrityError as error:  # the unique keys are the check: no read before the write
             if "idempotency_key" in str(error):
                 raise DuplicateBooking(key) from error
             if "reverses" in str(error):
                 raise AlreadyReversed(f"entry {getattr(reverses, 'id', reverses)} is already reversed") from error
             raise
+        entry = LedgerEntry(id=entry_id, **values)
+        entry._dirty.clear()  # as Model.create leaves it: saved
         # One statement moves the balance, and only where it may: the
         # volunteer's own station, and never below zero. The UPDATE locks the
         # row on PostgreSQL; on SQLite BEGIN IMMEDIATE holds the write lock.
-        allowed = (User.id == volunteer_id) & (User.station == self.station.id)
         if amount < 0:
-            allowed &= User.points_balance >= -amount
-        moved = list(
-            User.update(points_balance=User.points_balance + amount, points_earned=User.points_earned + earned)
-            .where(allowed)
-            .returning(User.points_balance)
-            .execute()
-        )
+            moved = _SPEND.execute(amount, earned, volunteer_id, self.station.id, -amount).fetchall()
+        else:
+            moved = _GAIN.execute(amount, earned, volunteer_id, self.station.id).fetchall()
         if len(moved) != 1:
             owner = User.get_or_none(User.id == volunteer_id)
             if owner is None or owner.station_id != self.station.id:
                 raise WrongStation(f"volunteer {volunteer_id} does not belong to station {self.station.slug}")
             raise InsufficientPoints(owner.points_balance, amount)
-        self._balances[volunteer_id] = moved[0].points_balance
+        self._balances[volunteer_id] = moved[0][0]
         if volunteer_id in self._locked:
             self._locked[volunteer_id].points_balance += amount
             self._locked[volunteer_id].points_earned += earned
@@ -233,14 +231,58 @@ class Booking:
         )
 
     def _add_month_earned(self, volunteer_id, month, earned):
-        (
-            EarnedByMonth.insert(station=self.station.id, volunteer=volunteer_id, month=month, earned=earned)
-            .on_conflict(
-                conflict_target=[EarnedByMonth.volunteer, EarnedByMonth.month],
-                update={EarnedByMonth.earned: EarnedByMonth.earned + earned},
-            )
-            .execute()
-        )
+        _ADD_MONTH_EARNED.execute(self.station.id, volunteer_id, month, earned, earned)
+
+
+# The statements of every booking (a check-in is nothing else), built once per
+# kind of database: building them with peewee cost more than running them.
+_ENTRY_FIELDS = (
+    LedgerEntry.station,
+    LedgerEntry.volunteer,
+    LedgerEntry.amount,
+    LedgerEntry.kind,
+    LedgerEntry.reason,
+    LedgerEntry.breakdown,
+    LedgerEntry.caused_by,
+    LedgerEntry.local_date,
+    LedgerEntry.earned,
+    LedgerEntry.idempotency_key,
+    LedgerEntry.reverses,
+    LedgerEntry.created_at,
+)
+_INSERT_ENTRY = Prepared(
+    lambda *values: LedgerEntry.insert(dict(zip(_ENTRY_FIELDS, values, strict=True))).returning(LedgerEntry.id),
+    *(field.db_value for field in _ENTRY_FIELDS),
+)
+
+
+def _move_balance(amount, earned, volunteer_id, station_id, at_least=None):
+    allowed = (User.id == volunteer_id) & (User.station == station_id)
+    if at_least is not None:
+        allowed &= User.points_balance >= at_least
+    return (
+        User.update(points_balance=User.points_balance + amount, points_earned=User.points_earned + earned)
+        .where(allowed)
+        .returning(User.points_balance)
+    )
+
+
+_INTEGERS = (int, int, User.id.db_value, User.station.db_value)
+_GAIN = Prepared(_move_balance, *_INTEGERS)
+_SPEND = Prepared(_move_balance, *_INTEGERS, int)  # never below zero
+_ADD_MONTH_EARNED = Prepared(
+    lambda station_id, volunteer_id, month, earned, increment: EarnedByMonth.insert(
+        station=station_id, volunteer=volunteer_id, month=month, earned=earned
+    ).on_conflict(
+        conflict_target=[EarnedByMonth.volunteer, EarnedByMonth.month],
+        update={EarnedByMonth.earned: EarnedByMonth.earned + increment},
+    ),
+    EarnedByMonth.station.db_value,
+    EarnedByMonth.volunteer.db_value,
+    EarnedByMonth.month.db_value,
+    int,
+    int,
+)
 
 
 @dataclass(frozen=True)
