@@ -8,7 +8,7 @@ second check-in, and the streak is kept on each check-in row.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from .db import Prepared
+from .db import Prepared, PreparedInsert
 from .models import CheckIn, EntryKind, utcnow
 from .points import Booking, DuplicateBooking, local_date_of
 from .scoring import ScoringEvent, apply_daily_cap, score
@@ -59,17 +59,14 @@ def check_in(station, volunteer, now=None):
             )
             row = _YESTERDAYS_STREAK.execute(volunteer.id, today - timedelta(days=1)).fetchone()
             yesterday = row[0] if row else None
-            values = {
-                "station": station.id,
-                "volunteer": volunteer.id,
-                "local_date": today,
-                "entry": entry,
-                "streak": (yesterday or 0) + 1,
-                "created_at": now,
-            }
-            (checkin_id,) = _INSERT_CHECKIN.execute(*(values[field.name] for field in _CHECKIN_FIELDS)).fetchone()
-            checkin = CheckIn(id=checkin_id, **values)
-            checkin._dirty.clear()  # as Model.create leaves it: saved
+            checkin = _INSERT_CHECKIN.create(
+                station=station.id,
+                volunteer=volunteer.id,
+                local_date=today,
+                entry=entry,
+                streak=(yesterday or 0) + 1,
+                created_at=now,
+            )
             balance = booking.balance(volunteer.id)
     except DuplicateBooking as duplicate:
         raise AlreadyCheckedIn(today) from duplicate
@@ -86,18 +83,7 @@ _YESTERDAYS_STREAK = Prepared(
     CheckIn.volunteer.db_value,
     CheckIn.local_date.db_value,
 )
-_CHECKIN_FIELDS = (
-    CheckIn.station,
-    CheckIn.volunteer,
-    CheckIn.local_date,
-    CheckIn.entry,
-    CheckIn.streak,
-    CheckIn.created_at,
-)
-_INSERT_CHECKIN = Prepared(
-    lambda *values: CheckIn.insert(dict(zip(_CHECKIN_FIELDS, values, strict=True))).returning(CheckIn.id),
-    *(field.db_value for field in _CHECKIN_FIELDS),
-)
+_INSERT_CHECKIN = PreparedInsert(CheckIn)
 
 
 def today_state(station, volunteer, now=None):

@@ -13,7 +13,7 @@ from datetime import UTC
 
 from peewee import IntegrityError, fn
 
-from .db import Prepared, database, for_update, is_sqlite, write_transaction
+from .db import Prepared, PreparedInsert, database, for_update, is_sqlite, write_transaction
 from .models import EarnedByMonth, EntryKind, LedgerEntry, Role, User, utcnow
 
 
@@ -167,30 +167,27 @@ class Booking:
         if kind not in EntryKind.ALL:
             raise ValueError(f"unknown entry kind {kind!r}")
         local_date = local_date or local_date_of(self.station)
-        values = {
-            "station": self.station.id,
-            "volunteer": volunteer_id,
-            "amount": amount,
-            "kind": kind,
-            "reason": reason[:200],
-            "breakdown": [line.as_dict() if isinstance(line, BreakdownLine) else line for line in breakdown],
-            "caused_by": caused_by,
-            "local_date": local_date,
-            "earned": earned,
-            "idempotency_key": key,
-            "reverses": reverses,
-            "created_at": created_at or utcnow(),
-        }
         try:
-            (entry_id,) = _INSERT_ENTRY.execute(*(values[field.name] for field in _ENTRY_FIELDS)).fetchone()
+            entry = _INSERT_ENTRY.create(
+                station=self.station.id,
+                volunteer=volunteer_id,
+                amount=amount,
+                kind=kind,
+                reason=reason[:200],
+                breakdown=[line.as_dict() if isinstance(line, BreakdownLine) else line for line in breakdown],
+                caused_by=caused_by,
+                local_date=local_date,
+                earned=earned,
+                idempotency_key=key,
+                reverses=reverses,
+                created_at=created_at or utcnow(),
+            )
         except IntegrityError as error:  # the unique keys are the check: no read before the write
             if "idempotency_key" in str(error):
                 raise DuplicateBooking(key) from error
             if "reverses" in str(error):
                 raise AlreadyReversed(f"entry {getattr(reverses, 'id', reverses)} is already reversed") from error
             raise
-        entry = LedgerEntry(id=entry_id, **values)
-        entry._dirty.clear()  # as Model.create leaves it: saved
         # One statement moves the balance, and only where it may: the
         # volunteer's own station, and never below zero. The UPDATE locks the
         # row on PostgreSQL; on SQLite BEGIN IMMEDIATE holds the write lock.
@@ -236,24 +233,7 @@ class Booking:
 
 # The statements of every booking (a check-in is nothing else), built once per
 # kind of database: building them with peewee cost more than running them.
-_ENTRY_FIELDS = (
-    LedgerEntry.station,
-    LedgerEntry.volunteer,
-    LedgerEntry.amount,
-    LedgerEntry.kind,
-    LedgerEntry.reason,
-    LedgerEntry.breakdown,
-    LedgerEntry.caused_by,
-    LedgerEntry.local_date,
-    LedgerEntry.earned,
-    LedgerEntry.idempotency_key,
-    LedgerEntry.reverses,
-    LedgerEntry.created_at,
-)
-_INSERT_ENTRY = Prepared(
-    lambda *values: LedgerEntry.insert(dict(zip(_ENTRY_FIELDS, values, strict=True))).returning(LedgerEntry.id),
-    *(field.db_value for field in _ENTRY_FIELDS),
-)
+_INSERT_ENTRY = PreparedInsert(LedgerEntry)
 
 
 def _move_balance(amount, earned, volunteer_id, station_id, at_least=None):

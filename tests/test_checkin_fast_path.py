@@ -60,10 +60,8 @@ def test_every_prepared_statement_is_the_one_peewee_builds(app, volunteer):
         "reverses": None,
         "created_at": NOW,
     }
-    _same_statement(
-        points_module._INSERT_ENTRY,
-        [entry[field.name] for field in points_module._ENTRY_FIELDS],
-        LedgerEntry.insert(**entry).returning(LedgerEntry.id),
+    assert points_module._INSERT_ENTRY.sql(**entry) == tuple(
+        LedgerEntry.insert(**entry).returning(LedgerEntry.id).sql()
     )
     allowed = (User.id == volunteer.id) & (User.station == station.id)
     move = dict(points_balance=User.points_balance + 3, points_earned=User.points_earned + 3)
@@ -101,10 +99,8 @@ def test_every_prepared_statement_is_the_one_peewee_builds(app, volunteer):
         "streak": 2,
         "created_at": NOW,
     }
-    _same_statement(
-        checkins_module._INSERT_CHECKIN,
-        [checkin[field.name] for field in checkins_module._CHECKIN_FIELDS],
-        CheckIn.insert(**checkin).returning(CheckIn.id),
+    assert checkins_module._INSERT_CHECKIN.sql(**checkin) == tuple(
+        CheckIn.insert(**checkin).returning(CheckIn.id).sql()
     )
 
 
@@ -228,3 +224,24 @@ def test_points_go_only_to_the_stations_own_volunteers(app, volunteer):
 
 def _slugs(app):
     return [station.slug for station in app.extensions["redarmband"].tenancy.by_district()]
+
+
+def test_a_prepared_insert_writes_every_field_and_refuses_an_unknown_one(app, volunteer):
+    # every field but the key is in the statement, so a field added to the model is never left out
+    sql, _params = checkins_module._INSERT_CHECKIN.sql(
+        station=1, volunteer=volunteer.id, local_date=date(2026, 11, 28), entry=1, streak=1, created_at=NOW
+    )
+    for field in CheckIn._meta.sorted_fields[1:]:
+        assert f'"{field.column_name}"' in sql
+    with pytest.raises(TypeError, match="no field"):
+        checkins_module._INSERT_CHECKIN.sql(streaks=2)
+    with pytest.raises(TypeError, match="local_date: a value is needed"):
+        checkins_module._INSERT_CHECKIN.sql(station=1, volunteer=1, entry=1, streak=1)
+    # a field with a default takes it, as Model.create does
+    assert checkins_module._INSERT_CHECKIN.sql(
+        station=1, volunteer=1, local_date=date(2026, 11, 28), entry=1, created_at=NOW
+    ) == tuple(
+        CheckIn.insert(station=1, volunteer=1, local_date=date(2026, 11, 28), entry=1, streak=1, created_at=NOW)
+        .returning(CheckIn.id)
+        .sql()
+    )
