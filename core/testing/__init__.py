@@ -100,13 +100,14 @@ def postgres_for_this_process(url, suffix=""):
     """The URL of this test process's database beside ``url``'s, made if missing."""
     parts = urlsplit(url)
     name = f"{parts.path.lstrip('/') or 'test'}_{os.getpid()}{suffix}"
-    server = db.make_database(url)
-    server.connect()
-    server.connection().autocommit = True  # CREATE DATABASE cannot run in a transaction
-    if not server.execute_sql("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-        server.execute_sql(f'CREATE DATABASE "{name}"')
-    server.close_all()
-    _made_databases[name] = url
+    if name not in _made_databases:  # once per process, not once per test
+        server = db.make_database(url)
+        server.connect()
+        server.connection().autocommit = True  # CREATE DATABASE cannot run in a transaction
+        if not server.execute_sql("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            server.execute_sql(f'CREATE DATABASE "{name}"')
+        server.close_all()
+        _made_databases[name] = url
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
