@@ -9,7 +9,6 @@ import pytest
 
 from core import checkins as checkins_module
 from core import hookimpl
-from core import points as points_module
 from core.api.bodies import dump
 from core.api.points_schemas import LedgerEntryOutSchema
 from core.checkins import check_in
@@ -24,6 +23,7 @@ from core.points import (
     WrongStation,
     verify_balances,
 )
+from core.points import booking as points_module
 from core.testing import write_station
 
 NOW = datetime(2026, 11, 28, 4, 0)  # 12:00 in Asia/Shanghai

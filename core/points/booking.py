@@ -1,4 +1,4 @@
-"""The points ledger: the only way points are created, spent or given back.
+"""Booking: the only way points are created, spent or given back.
 
 Every change is a :class:`~core.models.LedgerEntry` booked inside a
 :class:`Booking`, which owns the write transaction: the volunteer's row is
@@ -7,14 +7,13 @@ earned figure updated together, so the balance always equals the sum of the
 entries and never goes below zero. ``on_points_booked`` fires after commit.
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC
 
 from peewee import IntegrityError, fn
 
-from .db import Prepared, PreparedInsert, database, for_update, is_sqlite, write_transaction
-from .models import EarnedByMonth, EntryKind, LedgerEntry, Role, User, utcnow
+from ..db import Prepared, PreparedInsert, for_update, write_transaction
+from ..models import EarnedByMonth, EntryKind, LedgerEntry, User, utcnow
 
 
 class PointsError(Exception):
@@ -263,197 +262,3 @@ _ADD_MONTH_EARNED = Prepared(
     int,
     int,
 )
-
-
-@dataclass(frozen=True)
-class Discrepancy:
-    volunteer_id: int
-    phone: str
-    field: str
-    kept: int
-    from_entries: int
-
-
-def verify_balances():
-    """Every volunteer whose kept balance or earned total differs from the
-    sum of their entries (and every month figure that does).
-
-    All is read from one snapshot, so bookings made meanwhile on a live
-    system cause no false alarms.
-    """
-    snapshot = database.atomic() if is_sqlite() else database.atomic("REPEATABLE READ")
-    with snapshot:
-        return _differences()
-
-
-def _differences():
-    sums = {
-        row.volunteer_id: (int(row.total), int(row.earned_total))
-        for row in LedgerEntry.select(
-            LedgerEntry.volunteer,
-            fn.SUM(LedgerEntry.amount).alias("total"),
-            fn.SUM(LedgerEntry.earned).alias("earned_total"),
-        ).group_by(LedgerEntry.volunteer)
-    }
-    problems = []
-    for user in User.select(User.id, User.phone, User.points_balance, User.points_earned).iterator():
-        balance, earned = sums.get(user.id, (0, 0))
-        if user.points_balance != balance:
-            problems.append(Discrepancy(user.id, user.phone, "balance", user.points_balance, balance))
-        if user.points_earned != earned:
-            problems.append(Discrepancy(user.id, user.phone, "earned", user.points_earned, earned))
-    problems.extend(_month_discrepancies())
-    return problems
-
-
-def _month_discrepancies():
-    kept = {(row.volunteer_id, row.month): row.earned for row in EarnedByMonth.select()}
-    computed = {}
-    for entry in (
-        LedgerEntry.select(LedgerEntry.volunteer, LedgerEntry.local_date, LedgerEntry.earned)
-        .where(LedgerEntry.earned != 0)
-        .iterator()
-    ):
-        key = (entry.volunteer_id, month_of(entry.local_date))
-        computed[key] = computed.get(key, 0) + entry.earned
-    return [
-        Discrepancy(volunteer_id, "", f"earned in {month}", kept.get((volunteer_id, month), 0), total)
-        for volunteer_id, month in sorted(set(kept) | set(computed))
-        if kept.get((volunteer_id, month), 0) != (total := computed.get((volunteer_id, month), 0))
-    ]
-
-
-# ---------------------------------------------------------------------------
-# Reading the ledger
-# ---------------------------------------------------------------------------
-
-LEADERBOARD_SIZE = 20
-MAX_PAGE = 100_000  # beyond any real statement; keeps OFFSET within SQLite's integers
-
-
-def statement(volunteer_id, page=1, per_page=20):
-    """One page of a volunteer's entries, newest first, and whether more follow."""
-    page = max(1, int(page))
-    if page > MAX_PAGE:
-        return [], False
-    rows = list(
-        LedgerEntry.select()
-        .where(LedgerEntry.volunteer == volunteer_id)
-        .order_by(LedgerEntry.id.desc())
-        .limit(per_page + 1)
-        .offset((page - 1) * per_page)
-    )
-    return rows[:per_page], len(rows) > per_page
-
-
-def leaderboard(station, period="month", now=None, size=LEADERBOARD_SIZE):
-    """``[(user, earned), …]``: the station's top earners this station-local
-    month (``period="month"``) or of all time (``"all"``). Read from the
-    totals kept beside the ledger, so its cost does not grow with the ledger."""
-    if period == "all":
-        query = (
-            User.select(User, User.points_earned.alias("earned"))
-            .where(User.station == station.id, User.points_earned > 0)
-            .order_by(User.points_earned.desc(), User.id)
-        )
-    elif period == "month":
-        month = month_of(local_date_of(station, now))
-        query = (
-            User.select(User, EarnedByMonth.earned.alias("earned"))
-            .join(EarnedByMonth, on=(EarnedByMonth.volunteer == User.id))
-            .where(EarnedByMonth.station == station.id, EarnedByMonth.month == month, EarnedByMonth.earned > 0)
-            .order_by(EarnedByMonth.earned.desc(), User.id)
-        )
-    else:
-        raise ValueError("period: expected 'month' or 'all'")
-    return [(user, user.earned) for user in query.limit(size).objects()]
-
-
-def ranked(board):
-    """``[(rank, user, earned), …]`` for a :func:`leaderboard`: equal totals
-    share a rank (1, 1, 3)."""
-    rows, rank, previous = [], 0, None
-    for position, (user, earned) in enumerate(board, start=1):
-        if earned != previous:
-            rank, previous = position, earned
-        rows.append((rank, user, earned))
-    return rows
-
-
-def entries_between(station, start, end):
-    """Entries of a station's volunteers on station-local days ``start``–``end``
-    (inclusive), oldest first, with each volunteer's name and phone."""
-    return (
-        LedgerEntry.select(LedgerEntry, User.name, User.phone)
-        .join(User, on=(LedgerEntry.volunteer == User.id))
-        .where(LedgerEntry.station == station.id, LedgerEntry.local_date.between(start, end))
-        .order_by(LedgerEntry.id)
-        .objects()
-        .iterator()
-    )
-
-
-# ---------------------------------------------------------------------------
-# A station admin's manual adjustment
-# ---------------------------------------------------------------------------
-
-
-class AdjustmentRefused(PointsError):
-    """``status`` is 403 when the person may not adjust, else 400; ``field``
-    names the input at fault."""
-
-    code = "adjustment_refused"
-
-    def __init__(self, message, *, field=None, status=400):
-        super().__init__(message)
-        self.field, self.status = field, status
-
-
-def adjust(station, admin, volunteer_id, amount, reason, key, now=None):
-    """Add or take points by hand; ``reason`` is mandatory and recorded.
-
-    ``key`` makes a retried adjustment book nothing twice. Refused (nothing
-    booked) unless ``admin`` is this station's admin and the volunteer is
-    this station's; a take that would go below zero raises
-    :class:`InsufficientPoints`.
-    """
-    if admin.station_id != station.id or admin.role != Role.STATION_ADMIN:
-        raise AdjustmentRefused("only this station's admins may adjust points", status=403)
-    reason = (reason or "").strip()
-    if not reason:
-        raise AdjustmentRefused("a reason is required", field="reason")
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
-        raise AdjustmentRefused("the amount must be a whole number other than 0", field="amount")
-    volunteer = User.get_or_none(User.id == volunteer_id, User.station == station.id, User.role == Role.VOLUNTEER)
-    if volunteer is None:
-        raise AdjustmentRefused("no such volunteer at this station", field="volunteer_id")
-    now = now or utcnow()
-    # per admin, and hashed: any caller's key fits the column
-    digest = hashlib.sha256(f"{admin.id}:{key}".encode()).hexdigest()[:40]
-    with Booking(station) as booking:
-        return booking.book(
-            volunteer.id,
-            amount,
-            EntryKind.ADJUSTMENT,
-            reason,
-            key=f"adjustment:{digest}",
-            local_date=local_date_of(station, now),
-            created_at=now,
-            breakdown=[
-                {"rule": "core.adjustment", "label": {"zh": "人工调整", "en": "Manual adjustment"}, "points": amount}
-            ],
-            caused_by=admin.id,
-            earned=amount if amount > 0 else 0,
-        )
-
-
-def entries_of(volunteer_id):
-    """All of one volunteer's entries, oldest first, for their CSV export."""
-    return (
-        LedgerEntry.select(LedgerEntry, User.name, User.phone)
-        .join(User, on=(LedgerEntry.volunteer == User.id))
-        .where(LedgerEntry.volunteer == volunteer_id)
-        .order_by(LedgerEntry.id)
-        .objects()
-        .iterator()
-    )
