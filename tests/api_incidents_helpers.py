@@ -109,3 +109,6 @@ class Incidents:
 @pytest.fixture(name="incidents")
 def incidents_fixture(app, client, world):
     return Incidents(app, client, world)
+
+
+FAR = north_of(HERE, 5000)  # well outside the duplicate radius

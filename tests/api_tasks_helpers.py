@@ -119,3 +119,12 @@ def task_start(task):
 @pytest.fixture(name="tasks")
 def tasks_fixture(app, client, world, clock):
     return Tasks(app, client, world, clock)
+
+
+HUGE = 99_999_999_999_999_999_999
+
+
+def task_types_by_key(client, station):
+    response = client.get(f"/api/v1/s/{station}/task-types")
+    assert response.status_code == 200
+    return {task_type["key"]: task_type for task_type in response.get_json()["task_types"]}

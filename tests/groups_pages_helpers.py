@@ -4,9 +4,10 @@ through core's functions, groups by key, the SSE stream read as events."""
 from datetime import timedelta
 
 from core.groups import instructions, mobilisation
-from core.models import Group, Mobilisation, User, utcnow
+from core.models import Group, Mobilisation, Role, User, utcnow
 
 from .groups_helpers import tenancy
+from .tasks_pages_helpers import action, officer
 
 
 def group_id(app, key="station:huguo"):
@@ -51,3 +52,15 @@ def sse_events(text):
         if fields:
             found.append(fields)
     return found
+
+
+OFFICER = "13700000001"
+ADMIN = "13700000009"
+
+
+def admin(app, slug="huguo", phone=ADMIN):
+    return officer(app, slug, phone=phone, name="王所长", role=Role.STATION_ADMIN)
+
+
+def ack(client, instruction_id):
+    return action(client, f"/s/huguo/instructions/{instruction_id}/acknowledge", "/s/huguo/instructions")

@@ -62,3 +62,8 @@ def change(client, incident_id, to_state, *, note="", **form):
 def board_ids(client, query=""):
     """The incident ids listed on the board, top to bottom."""
     return [int(found) for found in re.findall(r'id="incident-(\d+)"', page(client.get(f"{STATION}/incidents{query}")))]
+
+
+VOLUNTEER = "13800000001"
+OTHER_VOLUNTEER = "13800000002"
+OFFICER = "13700000001"

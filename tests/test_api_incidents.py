@@ -6,8 +6,8 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from tests.api_incidents_common_helpers import FAR
 from tests.api_incidents_helpers import (  # noqa: F401 - fixtures
+    FAR,
     HERE,
     clock_fixture,
     incidents_fixture,

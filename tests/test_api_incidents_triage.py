@@ -4,8 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.api_incidents_common_helpers import FAR
-from tests.api_incidents_helpers import clock_fixture, incidents_fixture, world_fixture  # noqa: F401 - fixtures
+from tests.api_incidents_helpers import FAR, clock_fixture, incidents_fixture, world_fixture  # noqa: F401 - fixtures
 from tests.api_points_helpers import NOON, error_of, iso
 
 HUGE = 99_999_999_999_999_999_999

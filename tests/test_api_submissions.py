@@ -8,8 +8,7 @@ from werkzeug.test import encode_multipart
 
 from core.tenancy import current_tenancy
 from tests.api_points_helpers import error_of
-from tests.api_tasks_common_helpers import HUGE
-from tests.api_tasks_helpers import clock_fixture, jpeg, tasks_fixture, world_fixture  # noqa: F401
+from tests.api_tasks_helpers import HUGE, clock_fixture, jpeg, tasks_fixture, world_fixture  # noqa: F401
 
 # ---------------------------------------------------------------------------
 # The submission form and its photos

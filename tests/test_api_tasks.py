@@ -6,8 +6,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from tests.api_points_helpers import error_of
-from tests.api_tasks_common_helpers import HUGE, task_types_by_key
-from tests.api_tasks_helpers import clock_fixture, task_start, tasks_fixture, world_fixture  # noqa: F401
+from tests.api_tasks_helpers import HUGE, clock_fixture, task_start, task_types_by_key, tasks_fixture, world_fixture  # noqa: F401
 
 # ---------------------------------------------------------------------------
 # Sign-ups

@@ -8,8 +8,7 @@ from core.tasks import Qualification, TaskType
 from core.tasks.feeds import user_for_feed_token
 from core.tenancy import current_tenancy
 from tests.api_points_helpers import error_of
-from tests.api_tasks_common_helpers import HUGE, task_types_by_key
-from tests.api_tasks_helpers import clock_fixture, tasks_fixture, world_fixture  # noqa: F401
+from tests.api_tasks_helpers import HUGE, clock_fixture, task_types_by_key, tasks_fixture, world_fixture  # noqa: F401
 
 # ---------------------------------------------------------------------------
 # Hours, certificates, qualifications, the calendar

@@ -10,8 +10,7 @@ from core.models import Instruction, InstructionRecipient
 from core.testing import csrf_token_from
 from core.web import instruction_stream
 
-from .groups_pages_helpers import group_id, send, sse_events
-from .groups_pages_people_helpers import OFFICER, ack, admin
+from .groups_pages_helpers import OFFICER, ack, admin, group_id, send, sse_events
 from .tasks_helpers import photo_bytes
 from .tasks_pages_helpers import menu_of, officer, page, volunteer
 

@@ -9,8 +9,7 @@ from core.models import GroupMember, Instruction, Liaison, LiaisonMeeting, Role,
 from core.testing import csrf_token_from, post_form
 
 from .groups_helpers import person, tenancy
-from .groups_pages_helpers import group_id, mobilise, pass_deadline
-from .groups_pages_people_helpers import OFFICER, ack, admin
+from .groups_pages_helpers import OFFICER, ack, admin, group_id, mobilise, pass_deadline
 from .points_helpers import station
 from .tasks_pages_helpers import action, local_input, menu_of, officer, page, user_id, volunteer
 

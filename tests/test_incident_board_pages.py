@@ -8,8 +8,7 @@ import pytest
 from core.web import incident_stream
 
 from .groups_pages_helpers import sse_events
-from .incident_pages_helpers import STATION, board_ids, change, report
-from .incident_pages_people_helpers import OTHER_VOLUNTEER
+from .incident_pages_helpers import OTHER_VOLUNTEER, STATION, board_ids, change, report
 from .tasks_pages_helpers import menu_of, officer, page, volunteer
 
 # ---------------------------------------------------------------------------

@@ -11,8 +11,16 @@ from core.models import Instruction, Priority
 from core.testing import csrf_token_from
 
 from .conftest import REPO
-from .incident_pages_helpers import STATION, act, get_incident, incident_count, report, report_form, send_report
-from .incident_pages_people_helpers import OTHER_VOLUNTEER
+from .incident_pages_helpers import (
+    OTHER_VOLUNTEER,
+    STATION,
+    act,
+    get_incident,
+    incident_count,
+    report,
+    report_form,
+    send_report,
+)
 from .tasks_pages_helpers import jpeg, page, volunteer
 
 

@@ -5,8 +5,17 @@ import re
 from core.models import LedgerEntry, Notification, User
 from core.testing import csrf_token_from
 
-from .incident_pages_helpers import STATION, act, change, get_incident, incident_count, report, report_form
-from .incident_pages_people_helpers import OTHER_VOLUNTEER, VOLUNTEER
+from .incident_pages_helpers import (
+    OTHER_VOLUNTEER,
+    STATION,
+    VOLUNTEER,
+    act,
+    change,
+    get_incident,
+    incident_count,
+    report,
+    report_form,
+)
 from .tasks_pages_helpers import officer, page, user_id, volunteer
 
 # ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from core.models import QualificationGrant, Signup, Submission, Task, User, utcn
 from core.testing import csrf_token_from, post_form
 
 from .tasks_pages_helpers import (
+    TITLE,
     action,
     app_with_shield_patrol,
     begin,
@@ -20,13 +21,13 @@ from .tasks_pages_helpers import (
     officer,
     page,
     post_task,
+    posted_task,
     sign_up,
     submit_work,
     task_id_of,
     user_id,
     volunteer,
 )
-from .tasks_pages_posted_helpers import TITLE, posted_task
 
 # ---------------------------------------------------------------------------
 # The school-gate flow, end to end

@@ -10,17 +10,18 @@ from core.testing import csrf_token_from
 
 from .tasks_pages_helpers import (
     action,
+    approved_work,
     begin,
     decide,
     last_submission_id,
     officer,
     page,
+    posted_task,
     sign_up,
     submit_work,
     user_id,
     volunteer,
 )
-from .tasks_pages_posted_helpers import approved_work, posted_task
 
 # ---------------------------------------------------------------------------
 # The calendar feed

@@ -6,18 +6,19 @@ from core.models import Submission, SubmissionState, User, utcnow
 from core.testing import csrf_token_from
 
 from .tasks_pages_helpers import (
+    approved_work,
     begin,
     decide,
     last_submission_id,
     local_input,
     officer,
     page,
+    posted_task,
     sign_up,
     submit_work,
     user_id,
     volunteer,
 )
-from .tasks_pages_posted_helpers import approved_work, posted_task
 
 # ---------------------------------------------------------------------------
 # Submitting work
